@@ -1,0 +1,554 @@
+/*
+ * pgpool.c — the server's PostgreSQL executor: a few non-blocking libpq
+ * connections in pipeline mode, each driven by events on its socket.
+ *
+ * A connection's life: DOWN → CONNECTING (PQconnectPoll steps) → PREPARING
+ * (every registry statement prepared in one pipeline) → IDLE ⇄ BUSY.  Any
+ * failure sends it back to DOWN; a timer retries.  Callbacks are
+ * trampolines into conn_step().
+ */
+#include "db/pgpool.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef enum ConnState {
+    CONN_DOWN = 0,
+    CONN_CONNECTING,
+    CONN_PREPARING,
+    CONN_IDLE,
+    CONN_BUSY,
+} ConnState;
+
+typedef struct PgConn {
+    PgPool *pool;
+    PGconn *pg;
+    ConnState state;
+    struct event *ev_read;
+    struct event *ev_write;
+    struct event *ev_retry;
+    int retry_ms;
+    PgJob *job;        /* in flight, BUSY only */
+    int qi;            /* index of the statement whose results are being read */
+    int nq;            /* statements in the current pipeline */
+    bool failed_query; /* the pipeline saw an error */
+} PgConn;
+
+struct PgPool {
+    struct event_base *base;
+    char *dsn;
+    int size;
+    PgConn *conns;
+    PgJob *head, *tail; /* waiting for a connection */
+    PgJob *fail_head;   /* completed with an error, to call back */
+    struct event *ev_fail;
+    unsigned long long jobs, failures, reconnects;
+};
+
+static void conn_connect(PgConn *c);
+static void conn_down(PgConn *c, const char *why);
+static void conn_poll_connect(PgConn *c);
+static void pool_kick(PgPool *pool);
+
+/* ------------------------------------------------------------------- jobs */
+
+void
+pgjob_init(PgJob *job, PgJobCb cb, void *arg)
+{
+    memset(job, 0, sizeof *job);
+    job->cb = cb;
+    job->arg = arg;
+}
+
+void
+pgjob_add(PgJob *job, StmtId stmt, const StoreParams *params)
+{
+    if (job->n >= PGJOB_MAX)
+        return;
+    job->stmt[job->n] = stmt;
+    job->params[job->n] = params;
+    job->n++;
+}
+
+void
+pgjob_clear(PgJob *job)
+{
+    for (int i = 0; i < PGJOB_MAX; i++) {
+        PQclear(job->res[i]);
+        job->res[i] = NULL;
+    }
+    job->n = 0;
+    job->err = ERR_OK;
+    err_clear(&job->ei);
+}
+
+static void
+job_complete(PgJob *job)
+{
+    job->next = NULL;
+    job->cb(job, job->arg);
+}
+
+/* Completes job with err later, from the loop (never inside pgpool_submit). */
+static void
+job_fail_later(PgPool *pool, PgJob *job, Err err, const char *msg)
+{
+    job->err = err;
+    err_set(&job->ei, err, NULL, "%s", msg);
+    pool->failures++;
+    job->next = pool->fail_head;
+    pool->fail_head = job;
+    event_active(pool->ev_fail, 0, 0);
+}
+
+static void
+on_fail_list(evutil_socket_t fd, short what, void *arg)
+{
+    PgPool *pool = arg;
+    PgJob *list = pool->fail_head;
+
+    pool->fail_head = NULL;
+    while (list != NULL) {
+        PgJob *next = list->next;
+
+        job_complete(list);
+        list = next;
+    }
+}
+
+/* ------------------------------------------------------------ connections */
+
+static void
+conn_events_free(PgConn *c)
+{
+    if (c->ev_read) {
+        event_free(c->ev_read);
+        c->ev_read = NULL;
+    }
+    if (c->ev_write) {
+        event_free(c->ev_write);
+        c->ev_write = NULL;
+    }
+}
+
+static void
+on_retry(evutil_socket_t fd, short what, void *arg)
+{
+    conn_connect(arg);
+}
+
+static void
+conn_down(PgConn *c, const char *why)
+{
+    PgPool *pool = c->pool;
+    PgJob *job = c->job;
+    struct timeval tv;
+
+    conn_events_free(c);
+    if (c->pg) {
+        PQfinish(c->pg);
+        c->pg = NULL;
+    }
+    c->state = CONN_DOWN;
+    c->job = NULL;
+    if (job != NULL) {
+        for (int i = 0; i < PGJOB_MAX; i++) {
+            PQclear(job->res[i]);
+            job->res[i] = NULL;
+        }
+        job->err = ERR_UNAVAILABLE;
+        err_set(&job->ei, ERR_UNAVAILABLE, NULL, "the database connection was lost");
+        pool->failures++;
+        job_complete(job);
+    }
+    /* With no usable connection left, waiting jobs fail now rather than hang. */
+    if (pgpool_usable(pool) == 0) {
+        while (pool->head != NULL) {
+            PgJob *j = pool->head;
+
+            pool->head = j->next;
+            job_fail_later(pool, j, ERR_UNAVAILABLE, "the database is unavailable");
+        }
+        pool->tail = NULL;
+    }
+    (void) why;
+    if (c->retry_ms == 0)
+        c->retry_ms = 250;
+    else if (c->retry_ms < 4000)
+        c->retry_ms *= 2;
+    tv.tv_sec = c->retry_ms / 1000;
+    tv.tv_usec = (c->retry_ms % 1000) * 1000;
+    evtimer_add(c->ev_retry, &tv);
+}
+
+static void
+conn_flush(PgConn *c)
+{
+    int rc = PQflush(c->pg);
+
+    if (rc < 0) {
+        conn_down(c, "flush failed");
+        return;
+    }
+    if (rc == 1)
+        event_add(c->ev_write, NULL);
+}
+
+/* Reads every result that has arrived; finishes the pipeline at its Sync. */
+static void
+conn_read(PgConn *c)
+{
+    if (!PQconsumeInput(c->pg)) {
+        conn_down(c, "read failed");
+        return;
+    }
+    while (c->state == CONN_BUSY || c->state == CONN_PREPARING) {
+        PGresult *r;
+        ExecStatusType st;
+
+        if (PQisBusy(c->pg))
+            return;
+        r = PQgetResult(c->pg);
+        if (r == NULL) {
+            if (c->qi < c->nq)
+                c->qi++;
+            else
+                return; /* nothing pending */
+            continue;
+        }
+        st = PQresultStatus(r);
+        if (st == PGRES_PIPELINE_SYNC) {
+            PQclear(r);
+            if (c->state == CONN_PREPARING) {
+                if (c->failed_query) {
+                    conn_down(c, "prepare failed");
+                    return;
+                }
+                c->state = CONN_IDLE;
+                c->retry_ms = 0;
+                pool_kick(c->pool);
+            } else {
+                PgJob *job = c->job;
+
+                c->job = NULL;
+                c->state = CONN_IDLE;
+                if (job->err != ERR_OK)
+                    c->pool->failures++;
+                job_complete(job);
+                pool_kick(c->pool);
+            }
+            return;
+        }
+        if (st == PGRES_FATAL_ERROR || st == PGRES_PIPELINE_ABORTED)
+            c->failed_query = true;
+        if (c->state == CONN_PREPARING || c->qi >= c->nq) {
+            PQclear(r);
+            continue;
+        }
+        {
+            PgJob *job = c->job;
+
+            if (st == PGRES_FATAL_ERROR && job->err == ERR_OK)
+                job->err = store_result_error(r, PQstatus(c->pg) == CONNECTION_OK, &job->ei);
+            PQclear(job->res[c->qi]);
+            job->res[c->qi] = r;
+        }
+    }
+}
+
+static void
+on_conn_event(evutil_socket_t fd, short what, void *arg)
+{
+    PgConn *c = arg;
+
+    switch (c->state) {
+    case CONN_CONNECTING:
+        conn_poll_connect(c);
+        break;
+    case CONN_PREPARING:
+    case CONN_BUSY:
+        if (what & EV_WRITE)
+            conn_flush(c);
+        if (c->pg != NULL && (what & EV_READ))
+            conn_read(c);
+        break;
+    case CONN_IDLE:
+        /* The server spoke unprompted: a notice, or it is closing the connection. */
+        if (!PQconsumeInput(c->pg) || PQstatus(c->pg) != CONNECTION_OK) {
+            conn_down(c, "connection closed");
+            return;
+        }
+        {
+            PGnotify *n;
+            while ((n = PQnotifies(c->pg)) != NULL)
+                PQfreemem(n);
+        }
+        break;
+    default:
+        break;
+    }
+}
+
+/* (Re)creates the socket events: the socket can change while connecting. */
+static bool
+conn_arm(PgConn *c, short read_flags)
+{
+    int fd = PQsocket(c->pg);
+
+    conn_events_free(c);
+    if (fd < 0)
+        return false;
+    c->ev_read = event_new(c->pool->base, fd, EV_READ | read_flags, on_conn_event, c);
+    c->ev_write = event_new(c->pool->base, fd, EV_WRITE, on_conn_event, c);
+    return c->ev_read != NULL && c->ev_write != NULL;
+}
+
+static void
+conn_prepare(PgConn *c)
+{
+    int n = 0;
+
+    if (PQsetnonblocking(c->pg, 1) != 0 || PQenterPipelineMode(c->pg) != 1) {
+        conn_down(c, "cannot enter pipeline mode");
+        return;
+    }
+    for (int i = 0; i < STMT__COUNT; i++) {
+        const Stmt *s = store_stmt((StmtId) i);
+
+        if (!s->prepare)
+            continue;
+        if (!PQsendPrepare(c->pg, s->name, s->sql, s->nparams, NULL)) {
+            conn_down(c, "prepare failed");
+            return;
+        }
+        n++;
+    }
+    if (!PQpipelineSync(c->pg) || !conn_arm(c, EV_PERSIST)) {
+        conn_down(c, "prepare failed");
+        return;
+    }
+    c->state = CONN_PREPARING;
+    c->failed_query = false;
+    c->qi = 0;
+    c->nq = n;
+    event_add(c->ev_read, NULL);
+    conn_flush(c);
+}
+
+static void
+conn_poll_connect(PgConn *c)
+{
+    switch (PQconnectPoll(c->pg)) {
+    case PGRES_POLLING_READING:
+        if (!conn_arm(c, 0))
+            goto fail;
+        event_add(c->ev_read, NULL);
+        return;
+    case PGRES_POLLING_WRITING:
+        if (!conn_arm(c, 0))
+            goto fail;
+        event_add(c->ev_write, NULL);
+        return;
+    case PGRES_POLLING_OK:
+        conn_prepare(c);
+        return;
+    default:
+        goto fail;
+    }
+fail:
+    conn_down(c, "connect failed");
+}
+
+static void
+conn_connect(PgConn *c)
+{
+    /* The session settings every statement relies on come with the startup packet. */
+    const char *keys[] = {"dbname", "application_name", "options", NULL};
+    const char *vals[] = {c->pool->dsn, "minhud",
+                          "-c TimeZone=Asia/Shanghai -c statement_timeout=30s", NULL};
+
+    c->pool->reconnects++;
+    c->pg = PQconnectStartParams(keys, vals, 1);
+    if (c->pg == NULL || PQstatus(c->pg) == CONNECTION_BAD) {
+        conn_down(c, "connect failed");
+        return;
+    }
+    c->state = CONN_CONNECTING;
+    conn_poll_connect(c);
+}
+
+/* Sends job on idle connection c. */
+static void
+conn_send(PgConn *c, PgJob *job)
+{
+    c->job = job;
+    c->state = CONN_BUSY;
+    c->qi = 0;
+    c->nq = job->n;
+    c->failed_query = false;
+    for (int i = 0; i < job->n; i++) {
+        const Stmt *s = store_stmt(job->stmt[i]);
+        const StoreParams *p = job->params[i];
+        int np = p ? p->n : 0;
+        const char *const *vals = p ? p->v : NULL;
+        int ok;
+
+        if (np != s->nparams) {
+            /* A builder/registry mismatch: a programmer error, refuse loudly. */
+            job->err = err_set(&job->ei, ERR_INTERNAL, NULL,
+                               "statement %s takes %d parameters, got %d", s->name, s->nparams, np);
+            ok = 0;
+        } else if (s->prepare) {
+            ok = PQsendQueryPrepared(c->pg, s->name, np, vals, NULL, NULL, 0);
+        } else {
+            ok = PQsendQueryParams(c->pg, s->sql, np, NULL, vals, NULL, NULL, 0);
+        }
+        if (!ok) {
+            /* Nothing sensible can follow a half-sent pipeline: drop the connection. */
+            c->job = NULL;
+            conn_down(c, "send failed");
+            if (job->err == ERR_OK)
+                job->err = err_set(&job->ei, ERR_UNAVAILABLE, NULL, "the database is unavailable");
+            c->pool->failures++;
+            job_complete(job);
+            return;
+        }
+    }
+    if (!PQpipelineSync(c->pg)) {
+        conn_down(c, "send failed");
+        return;
+    }
+    conn_flush(c);
+}
+
+static void
+pool_kick(PgPool *pool)
+{
+    for (int i = 0; i < pool->size && pool->head != NULL; i++) {
+        PgConn *c = &pool->conns[i];
+
+        if (c->state != CONN_IDLE)
+            continue;
+        PgJob *job = pool->head;
+
+        pool->head = job->next;
+        if (pool->head == NULL)
+            pool->tail = NULL;
+        job->next = NULL;
+        conn_send(c, job);
+    }
+}
+
+/* ------------------------------------------------------------------- pool */
+
+PgPool *
+pgpool_new(struct event_base *base, const char *dsn, int size)
+{
+    PgPool *pool = calloc(1, sizeof *pool);
+
+    if (pool == NULL)
+        return NULL;
+    pool->base = base;
+    pool->size = size;
+    pool->dsn = strdup(dsn);
+    pool->conns = calloc((size_t) size, sizeof *pool->conns);
+    pool->ev_fail = event_new(base, -1, 0, on_fail_list, pool);
+    if (pool->dsn == NULL || pool->conns == NULL || pool->ev_fail == NULL) {
+        pgpool_free(pool);
+        return NULL;
+    }
+    for (int i = 0; i < size; i++) {
+        PgConn *c = &pool->conns[i];
+
+        c->pool = pool;
+        c->ev_retry = evtimer_new(base, on_retry, c);
+        if (c->ev_retry == NULL) {
+            pgpool_free(pool);
+            return NULL;
+        }
+        conn_connect(c);
+    }
+    return pool;
+}
+
+void
+pgpool_free(PgPool *pool)
+{
+    if (pool == NULL)
+        return;
+    for (int i = 0; pool->conns != NULL && i < pool->size; i++) {
+        PgConn *c = &pool->conns[i];
+
+        if (c->ev_retry) {
+            event_free(c->ev_retry);
+            c->ev_retry = NULL;
+        }
+        conn_events_free(c);
+        if (c->pg)
+            PQfinish(c->pg);
+        c->pg = NULL;
+        if (c->job) {
+            c->job->err = err_set(&c->job->ei, ERR_UNAVAILABLE, NULL, "shutting down");
+            job_complete(c->job);
+            c->job = NULL;
+        }
+    }
+    while (pool->head != NULL) {
+        PgJob *j = pool->head;
+
+        pool->head = j->next;
+        j->err = err_set(&j->ei, ERR_UNAVAILABLE, NULL, "shutting down");
+        job_complete(j);
+    }
+    on_fail_list(-1, 0, pool);
+    if (pool->ev_fail)
+        event_free(pool->ev_fail);
+    free(pool->conns);
+    free(pool->dsn);
+    free(pool);
+}
+
+int
+pgpool_usable(const PgPool *pool)
+{
+    int n = 0;
+
+    for (int i = 0; i < pool->size; i++)
+        if (pool->conns[i].state == CONN_IDLE || pool->conns[i].state == CONN_BUSY)
+            n++;
+    return n;
+}
+
+void
+pgpool_submit(PgPool *pool, PgJob *job)
+{
+    pool->jobs++;
+    job->err = ERR_OK;
+    job->next = NULL;
+    if (pgpool_usable(pool) == 0) {
+        job_fail_later(pool, job, ERR_UNAVAILABLE, "the database is unavailable");
+        return;
+    }
+    if (pool->tail)
+        pool->tail->next = job;
+    else
+        pool->head = job;
+    pool->tail = job;
+    pool_kick(pool);
+}
+
+void
+pgpool_stats(const PgPool *pool, PgPoolStats *out)
+{
+    memset(out, 0, sizeof *out);
+    out->jobs = pool->jobs;
+    out->failures = pool->failures;
+    out->reconnects = pool->reconnects;
+    out->size = pool->size;
+    out->usable = pgpool_usable(pool);
+    for (PgJob *j = pool->head; j != NULL; j = j->next)
+        out->queued++;
+    for (int i = 0; i < pool->size; i++)
+        if (pool->conns[i].state == CONN_BUSY)
+            out->busy++;
+}

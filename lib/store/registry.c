@@ -1,0 +1,189 @@
+/*
+ * registry.c — the statement registry: every SQL text the server runs.
+ *
+ * Prepared on every server connection at connect time (those marked
+ * prepare), always with $n parameters.  Column orders here are the decoders'
+ * contract in tickets.c: change both together.  The SQL of an intake is also
+ * what tools/minhu-bench gives pgbench, so the baseline cannot drift.
+ */
+#include "store/store.h"
+
+#define TICKET_COLUMNS                                                                             \
+    "t.id::text, t.number, t.status, t.prev_status, t.version, t.urgency, t.category, "            \
+    "t.lead_unit, t.created_by, t.created_by_token, t.anonymous, t.confidential, "                 \
+    "t.callback_wanted, minhu_ms(t.created_at), minhu_ms(t.dispatched_at), "                       \
+    "minhu_ms(t.accepted_at), minhu_ms(t.contacted_at), minhu_ms(t.replied_at), "                  \
+    "minhu_ms(t.closed_at), minhu_ms(t.suspended_at), minhu_ms(t.dispatch_due), "                  \
+    "minhu_ms(t.accept_due), minhu_ms(t.contact_due), minhu_ms(t.reply_due), "                     \
+    "minhu_ms(t.callback_due), minhu_ms(t.return_due), t.result, t.cb_contacted, "                 \
+    "t.cb_resolved, t.cb_satisfaction, minhu_ms(t.cb_at), t.ext_state, minhu_ms(t.ext_until), "    \
+    "t.ext_reason, t.ext_approved_count, t.reopen_count, t.return_count, t.problem, "              \
+    "t.unreasonable, t.unreasonable_reason, t.merged_into::text "
+
+#define ASSIST_COLUMNS                                                                             \
+    "a.unit, a.status, minhu_ms(a.summoned_at), minhu_ms(a.accepted_at), "                         \
+    "minhu_ms(a.replied_at), minhu_ms(a.due_at) "
+
+static const Stmt stmts[STMT__COUNT] = {
+    [STMT_PING] = {"minhu_ping", "SELECT 1", 0, true},
+
+    [STMT_AUTH_TOKEN] = {"minhu_auth_token",
+                         "SELECT id, role, name, unit FROM tokens "
+                         "WHERE token_hash = sha256(convert_to($1, 'UTF8')) AND revoked_at IS NULL",
+                         1, true},
+
+    [STMT_TICKET_INTAKE] =
+        {"minhu_ticket_intake",
+         "WITH ins AS ("
+         " INSERT INTO tickets (id, number, status, version, channel, nature, urgency,"
+         "  category, area, address, lat, lon, title, description, caller_name, caller_phone,"
+         "  anonymous, confidential, callback_wanted, created_by, created_by_token,"
+         "  idempotency_key, idempotency_hash, lead_unit, created_at, dispatched_at,"
+         "  dispatch_due, accept_due, reply_due, return_due, updated_at)"
+         " VALUES ($1::uuid,"
+         "  $2 || lpad((nextval('ticket_number_seq') % 100000000)::text, 8, '0'), $4, 1, $5, $6, "
+         "$7, $8, $9, $10,"
+         "  $11::float8, $12::float8, $13, $14, $15, $16, $17::bool, $18::bool, $19::bool, $20,"
+         "  $21::bigint, $22, sha256(convert_to($23, 'UTF8')), $24, minhu_ts($25::bigint),"
+         "  minhu_ts($26::bigint), minhu_ts($27::bigint), minhu_ts($28::bigint),"
+         "  minhu_ts($29::bigint), minhu_ts($30::bigint), minhu_ts($25::bigint))"
+         " ON CONFLICT (created_by_token, idempotency_key) WHERE idempotency_key IS NOT NULL"
+         " DO NOTHING"
+         " RETURNING id, status, created_by, created_at),"
+         "ev AS ("
+         " INSERT INTO ticket_events (ticket_id, seq, at, action, actor, actor_role, unit,"
+         "  from_status, to_status, note, data)"
+         " SELECT id, 1, created_at, 'intake', created_by, $31, $3, NULL, status, NULL,"
+         "  $32::jsonb FROM ins) "
+         "SELECT 'created'::text FROM ins "
+         "UNION ALL "
+         "SELECT CASE WHEN t.idempotency_hash = sha256(convert_to($23, 'UTF8'))"
+         "            THEN 'replayed' ELSE 'conflict' END "
+         "FROM tickets t "
+         "WHERE NOT EXISTS (SELECT 1 FROM ins) AND t.created_by_token = $21::bigint"
+         "  AND t.idempotency_key = $22",
+         32, true},
+
+    [STMT_TICKET_JSON_INTAKE] =
+        {"minhu_ticket_json_intake",
+         "SELECT minhu_ticket_json(t, true), minhu_query_code(t.id) FROM tickets t "
+         "WHERE t.id = $1::uuid OR (t.created_by_token = $2::bigint AND t.idempotency_key = $3)",
+         3, true},
+
+    [STMT_TICKET_LOAD_BY_ID] = {"minhu_ticket_load_by_id",
+                                "SELECT " TICKET_COLUMNS "FROM tickets t WHERE t.id = $1::uuid", 1,
+                                true},
+
+    [STMT_TICKET_LOAD_BY_NUMBER] = {"minhu_ticket_load_by_number",
+                                    "SELECT " TICKET_COLUMNS "FROM tickets t WHERE t.number = $1",
+                                    1, true},
+
+    [STMT_ASSISTS_BY_ID] = {"minhu_assists_by_id",
+                            "SELECT " ASSIST_COLUMNS
+                            "FROM ticket_assists a WHERE a.ticket_id = $1::uuid "
+                            "ORDER BY a.summoned_at, a.unit",
+                            1, true},
+
+    [STMT_ASSISTS_BY_NUMBER] = {"minhu_assists_by_number",
+                                "SELECT " ASSIST_COLUMNS
+                                "FROM ticket_assists a JOIN tickets t ON t.id = a.ticket_id "
+                                "WHERE t.number = $1 ORDER BY a.summoned_at, a.unit",
+                                1, true},
+
+    [STMT_UNITS_CHECK] = {"minhu_units_check",
+                          "SELECT code, kind, active FROM units WHERE code = ANY($1::text[])", 1,
+                          true},
+
+    [STMT_MERGE_TARGET] = {"minhu_merge_target",
+                           "SELECT id::text, status FROM tickets WHERE number = $1", 1, true},
+
+    [STMT_TICKET_UPDATE] =
+        {"minhu_ticket_update",
+         "WITH u AS ("
+         " UPDATE tickets SET status = $3, prev_status = $4, version = version + 1,"
+         "  lead_unit = $5, dispatched_at = minhu_ts($6::bigint),"
+         "  accepted_at = minhu_ts($7::bigint), contacted_at = minhu_ts($8::bigint),"
+         "  replied_at = minhu_ts($9::bigint), closed_at = minhu_ts($10::bigint),"
+         "  suspended_at = minhu_ts($11::bigint), dispatch_due = minhu_ts($12::bigint),"
+         "  accept_due = minhu_ts($13::bigint), contact_due = minhu_ts($14::bigint),"
+         "  reply_due = minhu_ts($15::bigint), callback_due = minhu_ts($16::bigint),"
+         "  return_due = minhu_ts($17::bigint), result = $18, cb_contacted = $19::bool,"
+         "  cb_resolved = $20::bool, cb_satisfaction = $21::smallint,"
+         "  cb_at = minhu_ts($22::bigint), ext_state = $23, ext_until = minhu_ts($24::bigint),"
+         "  ext_reason = $25, ext_approved_count = $26::int, reopen_count = $27::int,"
+         "  return_count = $28::int, problem = $29::bool, unreasonable = $30::bool,"
+         "  unreasonable_reason = $31, merged_into = $32::uuid, assist_units = $33::text[],"
+         "  updated_at = minhu_ts($34::bigint)"
+         " WHERE id = $1::uuid AND version = $2::int"
+         " RETURNING id, version, status),"
+         "e AS ("
+         " INSERT INTO ticket_events (ticket_id, seq, at, action, actor, actor_role, unit,"
+         "  from_status, to_status, note, data)"
+         " SELECT id, version, minhu_ts($34::bigint), $35, $36, $37, $38, $39, status, $40,"
+         "  $41::jsonb FROM u) "
+         "SELECT minhu_require_one((SELECT count(*) FROM u))",
+         41, true},
+
+    [STMT_ASSIST_UPSERT] =
+        {"minhu_assist_upsert",
+         "INSERT INTO ticket_assists (ticket_id, unit, status, summoned_at, accepted_at,"
+         " replied_at, due_at) "
+         "VALUES ($1::uuid, $2, $3, minhu_ts($4::bigint), minhu_ts($5::bigint),"
+         " minhu_ts($6::bigint), minhu_ts($7::bigint)) "
+         "ON CONFLICT (ticket_id, unit) DO UPDATE SET status = EXCLUDED.status,"
+         " accepted_at = EXCLUDED.accepted_at, replied_at = EXCLUDED.replied_at,"
+         " due_at = EXCLUDED.due_at",
+         7, true},
+
+    [STMT_TICKET_JSON_BY_ID] =
+        {"minhu_ticket_json_by_id",
+         "SELECT minhu_ticket_json(t, true) FROM tickets t WHERE t.id = $1::uuid", 1, true},
+
+    [STMT_TICKET_JSON_BY_NUMBER] =
+        {"minhu_ticket_json_by_number",
+         "SELECT minhu_ticket_json(t, true) FROM tickets t WHERE t.number = $1", 1, true},
+
+    /* Planned per call (not prepared): its optional filters make a generic plan poor. */
+    [STMT_TICKET_LIST] =
+        {"minhu_ticket_list",
+         "SELECT coalesce(json_agg(minhu_ticket_json(t, false) ORDER BY t.id DESC), '[]'::json),"
+         " min(t.id)::text, count(*) "
+         "FROM (SELECT * FROM tickets t WHERE"
+         " ($1::text IS NULL OR t.lead_unit = $1 OR t.assist_units @> ARRAY[$1::text])"
+         " AND ($2::bigint IS NULL OR t.created_by_token = $2::bigint)"
+         " AND ($3::text IS NULL OR t.status = ANY (string_to_array($3, ',')))"
+         " AND ($4::text IS NULL OR t.lead_unit = $4)"
+         " AND ($5::text IS NULL OR starts_with(t.category, $5))"
+         " AND ($6::text IS NULL OR starts_with(t.area, $6))"
+         " AND ($7::bool IS NULL OR (cardinality(t.overdue) > 0) = $7::bool)"
+         " AND ($8::bigint IS NULL OR t.created_at >= minhu_ts($8::bigint))"
+         " AND ($9::bigint IS NULL OR t.created_at < minhu_ts($9::bigint))"
+         " AND ($10::uuid IS NULL OR t.id < $10::uuid)"
+         " ORDER BY t.id DESC LIMIT $11::int) t",
+         11, false},
+
+    [STMT_PUBLIC_TICKET] = {"minhu_public_ticket", "SELECT minhu_public_json($1, $2)", 2, true},
+
+    [STMT_CATEGORIES_JSON] =
+        {"minhu_categories_json",
+         "SELECT coalesce(json_agg(json_build_object('code', code, 'name', name,"
+         " 'parent', parent) ORDER BY code), '[]'::json) FROM categories WHERE active",
+         0, true},
+
+    [STMT_UNITS_JSON] =
+        {"minhu_units_json",
+         "SELECT coalesce(json_agg(json_build_object('code', code, 'name', name, 'kind', kind,"
+         " 'parent', parent) ORDER BY code), '[]'::json) FROM units WHERE active",
+         0, true},
+
+    [STMT_CALENDAR] = {"minhu_calendar", "SELECT day::text, kind FROM calendar ORDER BY day", 0,
+                       true},
+};
+
+const Stmt *
+store_stmt(StmtId id)
+{
+    if ((unsigned) id >= STMT__COUNT)
+        return NULL;
+    return &stmts[id];
+}

@@ -1,0 +1,754 @@
+/*
+ * handlers.c — the HTTP API: parse → core decides → store persists → reply.
+ *
+ * Each handler fills r->job with registry statements and submits it; the
+ * database's answer comes back to req_resume(), which switches on the
+ * request's stage.  No SQL here, no evhttp beyond reading headers and the
+ * query string.
+ */
+#include <sys/queue.h>
+
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uuid/uuid.h>
+
+#include "core/mask.h"
+#include "core/timeutil.h"
+#include "core/uuid7.h"
+#include "core/validate.h"
+#include "json/codec.h"
+#include "log.h"
+#include "metrics.h"
+#include "server.h"
+#include "sla_env.h"
+
+#define R(role) (1u << (role))
+#define ANY_ROLE                                                                                   \
+    (R(ROLE_OPERATOR) | R(ROLE_UNIT) | R(ROLE_LEADER) | R(ROLE_ADMIN) | R(ROLE_CHANNEL))
+#define LIST_LIMIT_DEFAULT 50
+#define LIST_LIMIT_MAX 200
+#define ACTION_ATTEMPTS 3
+
+/* ---------------------------------------------------------------- helpers */
+
+/* Parses a JSON text from the database, masks it for the principal, replies. */
+static void
+reply_ticket_text(Req *r, int status, const char *text, const char *query_code)
+{
+    json_error_t je;
+    json_t *t = json_loads(text, 0, &je);
+
+    if (t == NULL) {
+        reply_err(r, ERR_INTERNAL, NULL, "could not read the ticket");
+        return;
+    }
+    codec_mask_ticket(t, r->who.role);
+    if (query_code != NULL)
+        json_object_set_new(t, "query_code", json_string(query_code));
+    reply_json(r, status, t);
+}
+
+static bool
+ticket_visible(const Req *r, const Ticket *t)
+{
+    switch (r->who.role) {
+    case ROLE_OPERATOR:
+    case ROLE_ADMIN:
+    case ROLE_LEADER:
+        return true;
+    case ROLE_UNIT:
+        return workflow_parties(ROLE_UNIT, r->who.unit, t) != 0;
+    case ROLE_CHANNEL:
+        return t->created_by_token == r->who.token_id;
+    default:
+        return false;
+    }
+}
+
+/* Keeps the job's results alive past pgjob_clear (strings are borrowed from them). */
+static void
+keep_results(Req *r)
+{
+    for (int i = 0; i < PGJOB_MAX; i++) {
+        if (r->job.res[i] == NULL)
+            continue;
+        for (int k = 0; k < PGJOB_MAX; k++)
+            if (r->kept[k] == NULL) {
+                r->kept[k] = r->job.res[i];
+                r->job.res[i] = NULL;
+                break;
+            }
+    }
+}
+
+static void
+drop_kept(Req *r)
+{
+    for (int i = 0; i < PGJOB_MAX; i++) {
+        PQclear(r->kept[i]);
+        r->kept[i] = NULL;
+    }
+}
+
+/* ------------------------------------------------------------ operations */
+
+static void
+h_healthz(Req *r)
+{
+    reply_json(r, 200, json_pack("{s:s}", "status", "ok"));
+}
+
+static void
+h_readyz(Req *r)
+{
+    if (!sla_env_ready()) {
+        reply_err(r, ERR_UNAVAILABLE, NULL, "the calendar and SLA policy are not loaded yet");
+        return;
+    }
+    pgjob_clear(&r->job);
+    pgjob_add(&r->job, STMT_PING, NULL);
+    req_submit(r, RS_READY);
+}
+
+static void
+h_metrics(Req *r)
+{
+    size_t len = 0;
+    char *text = metrics_render(r->srv->pool, &len);
+
+    if (text == NULL) {
+        reply_err(r, ERR_INTERNAL, NULL, "could not render metrics");
+        return;
+    }
+    reply_raw(r, 200, "text/plain; version=0.0.4; charset=utf-8", text, len);
+    free(text);
+}
+
+static void
+h_reference(Req *r)
+{
+    pgjob_clear(&r->job);
+    pgjob_add(&r->job,
+              strcmp(r->route->name, "categories") == 0 ? STMT_CATEGORIES_JSON : STMT_UNITS_JSON,
+              NULL);
+    req_submit(r, RS_REFERENCE);
+}
+
+/* ----------------------------------------------------------------- intake */
+
+static void
+h_intake(Req *r)
+{
+    ErrInfo ei;
+    Ticket *t = &r->ticket;
+    const char *key;
+    uuid_t rnd;
+    WorkflowEnv env;
+
+    err_clear(&ei);
+    if (codec_parse_object(r->body, r->body_len, false, &r->json, &ei) != ERR_OK ||
+        codec_intake_decode(r->json, &r->intake, &ei) != ERR_OK) {
+        reply_error(r, &ei);
+        return;
+    }
+    key = evhttp_find_header(evhttp_request_get_input_headers(r->http), "Idempotency-Key");
+    if (key != NULL) {
+        size_t n = strlen(key);
+
+        if (n == 0 || n >= sizeof r->idem_key) {
+            reply_err(r, ERR_INVALID, "Idempotency-Key",
+                      "Idempotency-Key must be 1 to 128 characters");
+            return;
+        }
+        for (size_t i = 0; i < n; i++)
+            if ((unsigned char) key[i] < 0x21 || (unsigned char) key[i] > 0x7e) {
+                reply_err(r, ERR_INVALID, "Idempotency-Key",
+                          "Idempotency-Key must be printable ASCII");
+                return;
+            }
+        memcpy(r->idem_key, key, n + 1);
+    }
+
+    r->now = now_us() / 1000;
+    uuid_generate_random(rnd);
+    uuid7_format(r->now, rnd, r->ticket_id);
+    time_cst_yyyymmdd(r->now, r->date8);
+
+    ticket_init(t);
+    t->id = r->ticket_id;
+    t->urgency = r->intake.urgency;
+    t->category = r->intake.category;
+    t->anonymous = r->intake.anonymous;
+    t->confidential = r->intake.confidential;
+    t->callback_wanted = r->intake.callback_wanted && !r->intake.anonymous;
+    sla_env_init(&env, r->now);
+    if (workflow_intake(t, workflow_parties(r->who.role, r->who.unit, NULL), &env, &ei) != ERR_OK) {
+        reply_error(r, &ei);
+        return;
+    }
+    r->event_data = codec_intake_event_data(&r->intake);
+    store_params_intake(&r->params[0], t, &r->intake, r->date8, &r->who,
+                        r->idem_key[0] ? r->idem_key : NULL, r->body, r->event_data);
+    store_params_intake_json(&r->params[1], r->ticket_id, &r->who,
+                             r->idem_key[0] ? r->idem_key : NULL);
+    pgjob_clear(&r->job);
+    pgjob_add(&r->job, STMT_TICKET_INTAKE, &r->params[0]);
+    pgjob_add(&r->job, STMT_TICKET_JSON_INTAKE, &r->params[1]);
+    req_submit(r, RS_INTAKE);
+}
+
+static void
+intake_done(Req *r)
+{
+    const PGresult *outcome = r->job.res[0], *ticket = r->job.res[1];
+    const char *what;
+    char location[96];
+
+    if (PQntuples(outcome) != 1 || PQntuples(ticket) != 1) {
+        reply_err(r, ERR_IDEMPOTENCY, "Idempotency-Key",
+                  "a request with this Idempotency-Key is still in progress; retry");
+        return;
+    }
+    what = PQgetvalue(outcome, 0, 0);
+    if (strcmp(what, "conflict") == 0) {
+        reply_err(r, ERR_IDEMPOTENCY, "Idempotency-Key",
+                  "this Idempotency-Key was used with a different body");
+        return;
+    }
+    if (strcmp(what, "created") == 0) {
+        snprintf(location, sizeof location, "/api/v1/tickets/%s", r->ticket_id);
+        evhttp_add_header(evhttp_request_get_output_headers(r->http), "Location", location);
+        log_msg(LOG_INFO, "req=%s event=intake ticket=%s", r->id, r->ticket_id);
+    }
+    reply_ticket_text(r, strcmp(what, "created") == 0 ? 201 : 200, PQgetvalue(ticket, 0, 0),
+                      PQgetvalue(ticket, 0, 1));
+}
+
+/* -------------------------------------------------------------------- get */
+
+/* Adds load + assists (+ json) statements for the ticket named by the path. */
+static bool
+add_ticket_load(Req *r, bool with_json)
+{
+    const char *ref = r->seg[0];
+    bool by_id = validate_uuid(ref);
+
+    if (!by_id && !validate_ticket_number(ref))
+        return false;
+    sp_init(&r->params[0]);
+    sp_text(&r->params[0], ref);
+    pgjob_add(&r->job, by_id ? STMT_TICKET_LOAD_BY_ID : STMT_TICKET_LOAD_BY_NUMBER, &r->params[0]);
+    pgjob_add(&r->job, by_id ? STMT_ASSISTS_BY_ID : STMT_ASSISTS_BY_NUMBER, &r->params[0]);
+    if (with_json)
+        pgjob_add(&r->job, by_id ? STMT_TICKET_JSON_BY_ID : STMT_TICKET_JSON_BY_NUMBER,
+                  &r->params[0]);
+    return true;
+}
+
+/* Decodes the loaded ticket; replies 404 (and returns false) when absent or not visible. */
+static bool
+decode_loaded(Req *r)
+{
+    ErrInfo ei;
+
+    err_clear(&ei);
+    if (PQntuples(r->job.res[0]) == 0) {
+        reply_err(r, ERR_NOT_FOUND, NULL, "no such ticket");
+        return false;
+    }
+    if (store_ticket_decode(r->job.res[0], 0, &r->ticket, &ei) != ERR_OK ||
+        store_assists_decode(r->job.res[1], &r->ticket, &ei) != ERR_OK) {
+        reply_error(r, &ei);
+        return false;
+    }
+    if (!ticket_visible(r, &r->ticket)) {
+        /* Not 403: a unit must not learn which tickets exist elsewhere. */
+        reply_err(r, ERR_NOT_FOUND, NULL, "no such ticket");
+        return false;
+    }
+    return true;
+}
+
+static void
+h_get(Req *r)
+{
+    pgjob_clear(&r->job);
+    if (!add_ticket_load(r, true)) {
+        reply_err(r, ERR_NOT_FOUND, NULL, "no such ticket");
+        return;
+    }
+    req_submit(r, RS_GET);
+}
+
+static void
+get_done(Req *r)
+{
+    if (!decode_loaded(r))
+        return;
+    reply_ticket_text(r, 200, PQgetvalue(r->job.res[2], 0, 0), NULL);
+}
+
+/* ------------------------------------------------------------------- list */
+
+static bool
+parse_time_param(const char *v, int64_t *ms)
+{
+    int64_t day;
+
+    if (time_parse(v, ms))
+        return true;
+    if (time_parse_date(v, &day)) {
+        *ms = day * 86400000LL - CST_OFFSET_MS; /* midnight, Asia/Shanghai */
+        return true;
+    }
+    return false;
+}
+
+static void
+h_list(Req *r)
+{
+    struct evkeyvalq q;
+    struct evkeyval *kv;
+    const char *query = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(r->http));
+    const char *status = NULL, *unit = NULL, *category = NULL, *area = NULL, *after = NULL;
+    int overdue = -1;
+    long limit = LIST_LIMIT_DEFAULT;
+    int64_t from = TS_NONE, to = TS_NONE;
+    StoreParams *p = &r->params[0];
+    ErrInfo ei;
+
+    err_clear(&ei);
+    TAILQ_INIT(&q);
+    if (query != NULL && evhttp_parse_query_str(query, &q) != 0) {
+        reply_err(r, ERR_INVALID, NULL, "the query string is malformed");
+        return;
+    }
+    TAILQ_FOREACH(kv, &q, next)
+    {
+        const char *k = kv->key, *v = kv->value;
+
+        if (strcmp(k, "status") == 0) {
+            char buf[256], *save = NULL;
+
+            if (strlen(v) >= sizeof buf) {
+                err_set(&ei, ERR_INVALID, "status", "status list is too long");
+                break;
+            }
+            strcpy(buf, v);
+            for (char *s = strtok_r(buf, ",", &save); s; s = strtok_r(NULL, ",", &save))
+                if (status_parse(s) <= 0)
+                    err_set(&ei, ERR_INVALID, "status", "unknown status \"%.40s\"", s);
+            status = v;
+        } else if (strcmp(k, "unit") == 0 || strcmp(k, "category") == 0 || strcmp(k, "area") == 0) {
+            if (!validate_code(v))
+                err_set(&ei, ERR_INVALID, k, "invalid %s code", k);
+            if (k[0] == 'u')
+                unit = v;
+            else if (k[0] == 'c')
+                category = v;
+            else
+                area = v;
+        } else if (strcmp(k, "overdue") == 0) {
+            if (strcmp(v, "true") == 0)
+                overdue = 1;
+            else if (strcmp(v, "false") == 0)
+                overdue = 0;
+            else
+                err_set(&ei, ERR_INVALID, "overdue", "overdue must be true or false");
+        } else if (strcmp(k, "from") == 0 || strcmp(k, "to") == 0) {
+            if (!parse_time_param(v, k[0] == 'f' ? &from : &to))
+                err_set(&ei, ERR_INVALID, k, "%s must be a date or an RFC 3339 time", k);
+        } else if (strcmp(k, "limit") == 0) {
+            char *end;
+
+            limit = strtol(v, &end, 10);
+            if (*v == '\0' || *end != '\0' || limit < 1 || limit > LIST_LIMIT_MAX)
+                err_set(&ei, ERR_INVALID, "limit", "limit must be 1 to %d", LIST_LIMIT_MAX);
+        } else if (strcmp(k, "after") == 0) {
+            if (!validate_uuid(v))
+                err_set(&ei, ERR_INVALID, "after", "after must be a cursor from \"next\"");
+            after = v;
+        } else {
+            err_set(&ei, ERR_INVALID, k, "unknown query parameter %.40s", k);
+        }
+        if (ei.code != ERR_OK)
+            break;
+    }
+    if (ei.code != ERR_OK) {
+        evhttp_clear_headers(&q);
+        reply_error(r, &ei);
+        return;
+    }
+    sp_init(p);
+    /* Scope first: units see their own tickets, channels what they created. */
+    sp_text(p, r->who.role == ROLE_UNIT ? r->who.unit : NULL);
+    if (r->who.role == ROLE_CHANNEL)
+        sp_int(p, r->who.token_id);
+    else
+        sp_null(p);
+    /* The values live in q, which must outlive the job: copy into the params buffer. */
+    {
+        const char *vals[6] = {status, unit, category, area, NULL, after};
+
+        for (int i = 0; i < 6; i++) {
+            if (i == 4) {
+                if (overdue < 0)
+                    sp_null(p);
+                else
+                    sp_bool(p, overdue == 1);
+                sp_ms(p, from);
+                sp_ms(p, to);
+                continue;
+            }
+            if (vals[i] == NULL) {
+                sp_null(p);
+                continue;
+            }
+            size_t n = strlen(vals[i]) + 1;
+
+            if (p->used + n > sizeof p->buf) {
+                evhttp_clear_headers(&q);
+                reply_err(r, ERR_INVALID, NULL, "the query string is too long");
+                return;
+            }
+            memcpy(p->buf + p->used, vals[i], n);
+            sp_text(p, p->buf + p->used);
+            p->used += n;
+        }
+    }
+    sp_int(p, limit);
+    evhttp_clear_headers(&q);
+    r->loaded_version = (int32_t) limit;
+    pgjob_clear(&r->job);
+    pgjob_add(&r->job, STMT_TICKET_LIST, p);
+    req_submit(r, RS_LIST);
+}
+
+static void
+list_done(Req *r)
+{
+    const PGresult *res = r->job.res[0];
+    json_error_t je;
+    json_t *items = json_loads(PQgetvalue(res, 0, 0), 0, &je), *item;
+    long count = strtol(PQgetvalue(res, 0, 2), NULL, 10);
+    size_t i;
+
+    if (items == NULL) {
+        reply_err(r, ERR_INTERNAL, NULL, "could not read the list");
+        return;
+    }
+    json_array_foreach(items, i, item) codec_mask_ticket(item, r->who.role);
+    reply_json(r, 200,
+               json_pack("{s:o, s:o}", "items", items, "next",
+                         count == r->loaded_version && !PQgetisnull(res, 0, 1)
+                             ? json_string(PQgetvalue(res, 0, 1))
+                             : json_null()));
+}
+
+/* ----------------------------------------------------------------- public */
+
+static void
+h_public(Req *r)
+{
+    struct evkeyvalq q;
+    const char *query = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(r->http));
+    const char *code;
+
+    TAILQ_INIT(&q);
+    if (query == NULL || evhttp_parse_query_str(query, &q) != 0 ||
+        (code = evhttp_find_header(&q, "code")) == NULL || !validate_query_code(code) ||
+        !validate_ticket_number(r->seg[0])) {
+        evhttp_clear_headers(&q);
+        reply_err(r, ERR_NOT_FOUND, NULL, "no ticket with this number and query code");
+        return;
+    }
+    memcpy(r->query_code, code, 7); /* validated: 6 digits + NUL */
+    evhttp_clear_headers(&q);
+    sp_init(&r->params[0]);
+    sp_text(&r->params[0], r->seg[0]);
+    sp_text(&r->params[0], r->query_code);
+    pgjob_clear(&r->job);
+    pgjob_add(&r->job, STMT_PUBLIC_TICKET, &r->params[0]);
+    req_submit(r, RS_PUBLIC);
+}
+
+static void
+public_done(Req *r)
+{
+    json_error_t je;
+    json_t *t;
+    int st;
+
+    if (PQgetisnull(r->job.res[0], 0, 0)) {
+        reply_err(r, ERR_NOT_FOUND, NULL, "no ticket with this number and query code");
+        return;
+    }
+    t = json_loads(PQgetvalue(r->job.res[0], 0, 0), 0, &je);
+    if (t == NULL) {
+        reply_err(r, ERR_INTERNAL, NULL, "could not read the ticket");
+        return;
+    }
+    st = status_parse(json_string_value(json_object_get(t, "status")));
+    json_object_set_new(t, "status_label", json_string(status_label_zh(st > 0 ? st : ST_NONE)));
+    reply_json(r, 200, t);
+}
+
+/* ---------------------------------------------------------------- actions */
+
+static void action_load(Req *r);
+
+static void
+h_action(Req *r)
+{
+    ErrInfo ei;
+    int a = action_parse(r->seg[1]);
+    const char *im;
+
+    err_clear(&ei);
+    if (a < 0 || a == ACT_INTAKE) {
+        reply_err(r, ERR_NOT_FOUND, NULL, "unknown action \"%.40s\"", r->seg[1]);
+        return;
+    }
+    r->action = (Action) a;
+    if (codec_parse_object(r->body, r->body_len, true, &r->json, &ei) != ERR_OK ||
+        codec_action_decode(r->action, r->json, &r->act, &ei) != ERR_OK) {
+        reply_error(r, &ei);
+        return;
+    }
+    im = evhttp_find_header(evhttp_request_get_input_headers(r->http), "If-Match");
+    if (im != NULL) {
+        char *end;
+        long v;
+
+        if (*im == '"')
+            im++;
+        v = strtol(im, &end, 10);
+        if (end == im || (*end != '\0' && strcmp(end, "\"") != 0) || v < 1 || v > INT32_MAX) {
+            reply_err(r, ERR_INVALID, "If-Match", "If-Match must be a ticket version, e.g. \"3\"");
+            return;
+        }
+        if (r->act.expected_version >= 0 && r->act.expected_version != v) {
+            reply_err(r, ERR_INVALID, "If-Match", "If-Match and expected_version disagree");
+            return;
+        }
+        r->act.expected_version = (int32_t) v;
+    }
+    if (!validate_uuid(r->seg[0]) && !validate_ticket_number(r->seg[0])) {
+        reply_err(r, ERR_NOT_FOUND, NULL, "no such ticket");
+        return;
+    }
+    if (r->action == ACT_MERGE)
+        snprintf(r->merge_number, sizeof r->merge_number, "%s", r->act.merge_into_id);
+    action_load(r);
+}
+
+static void
+action_load(Req *r)
+{
+    const char *codes[TICKET_MAX_ASSISTS + 1];
+    size_t n = 0;
+
+    drop_kept(r);
+    pgjob_clear(&r->job);
+    add_ticket_load(r, false);
+    if (r->act.unit)
+        codes[n++] = r->act.unit;
+    for (size_t i = 0; i < r->act.n_units; i++)
+        codes[n++] = r->act.units[i];
+    sp_init(&r->params[1]);
+    sp_code_array(&r->params[1], codes, n);
+    pgjob_add(&r->job, STMT_UNITS_CHECK, &r->params[1]);
+    sp_init(&r->params[2]);
+    sp_text(&r->params[2], r->merge_number);
+    pgjob_add(&r->job, STMT_MERGE_TARGET, &r->params[2]);
+    req_submit(r, RS_ACTION_LOAD);
+}
+
+/* Every unit the action names must exist, be active, and not be the centre. */
+static bool
+check_units(Req *r, const PGresult *units)
+{
+    const char *names[TICKET_MAX_ASSISTS + 1];
+    size_t n = 0;
+
+    if (r->act.unit)
+        names[n++] = r->act.unit;
+    for (size_t i = 0; i < r->act.n_units; i++)
+        names[n++] = r->act.units[i];
+    for (size_t i = 0; i < n; i++) {
+        bool ok = false;
+
+        for (int row = 0; row < PQntuples(units); row++)
+            if (strcmp(PQgetvalue(units, row, 0), names[i]) == 0 &&
+                strcmp(PQgetvalue(units, row, 1), "center") != 0 &&
+                PQgetvalue(units, row, 2)[0] == 't')
+                ok = true;
+        if (!ok) {
+            reply_err(r, ERR_INVALID, r->act.n_units ? "units" : "unit",
+                      "unknown or inactive unit %.40s", names[i]);
+            return false;
+        }
+    }
+    return true;
+}
+
+static void
+action_loaded(Req *r)
+{
+    ErrInfo ei;
+    Ticket *t = &r->ticket;
+    WorkflowEnv env;
+    size_t n_changed = 0;
+    const PGresult *merge;
+
+    err_clear(&ei);
+    if (!decode_loaded(r))
+        return;
+    if (r->act.expected_version >= 0 && r->act.expected_version != t->version) {
+        reply_err(r, ERR_CONFLICT, "expected_version",
+                  "the ticket is at version %d, not %d: someone else changed it; reload",
+                  t->version, r->act.expected_version);
+        return;
+    }
+    if (!check_units(r, r->job.res[2]))
+        return;
+    merge = r->job.res[3];
+    if (r->action == ACT_MERGE) {
+        if (PQntuples(merge) != 1) {
+            reply_err(r, ERR_INVALID, "into", "no ticket with number %s", r->act.merge_into_id);
+            return;
+        }
+        r->act.merge_into_id = PQgetvalue(merge, 0, 0);
+        r->act.merge_into_status = (TicketStatus) status_parse(PQgetvalue(merge, 0, 1));
+    }
+    keep_results(r); /* t, r->act borrow from them until the reply */
+
+    r->now = now_us() / 1000;
+    r->loaded_version = t->version;
+    r->loaded_status = t->status;
+    sla_env_init(&env, r->now);
+    if (workflow_apply(t, &r->act, workflow_parties(r->who.role, r->who.unit, t), r->who.unit, &env,
+                       &ei) != ERR_OK) {
+        reply_error(r, &ei);
+        return;
+    }
+    for (size_t i = 0; i < t->n_assists; i++)
+        if (t->assists[i].changed)
+            n_changed++;
+    if (n_changed > PGJOB_MAX - 4 - 1) {
+        reply_err(r, ERR_INVALID, "units", "at most %d units can be summoned at once",
+                  PGJOB_MAX - 5);
+        return;
+    }
+    free(r->event_data);
+    r->event_data = codec_event_data(&r->act, r->action == ACT_MERGE ? r->merge_number : NULL);
+    pgjob_clear(&r->job);
+    store_params_update(&r->params[3], t, r->loaded_version, r->loaded_status, r->action, &r->who,
+                        r->act.text, r->event_data, r->now);
+    pgjob_add(&r->job, STMT_TICKET_UPDATE, &r->params[3]);
+    for (size_t i = 0, k = 4; i < t->n_assists; i++) {
+        if (!t->assists[i].changed)
+            continue;
+        store_params_assist(&r->params[k], t, &t->assists[i]);
+        pgjob_add(&r->job, STMT_ASSIST_UPSERT, &r->params[k]);
+        k++;
+    }
+    sp_init(&r->params[PGJOB_MAX - 1]);
+    sp_text(&r->params[PGJOB_MAX - 1], t->id);
+    pgjob_add(&r->job, STMT_TICKET_JSON_BY_ID, &r->params[PGJOB_MAX - 1]);
+    req_submit(r, RS_ACTION_APPLY);
+}
+
+static void
+action_applied(Req *r)
+{
+    log_msg(LOG_INFO, "req=%s event=%s ticket=%s from=%s to=%s version=%d", r->id,
+            action_name(r->action), r->ticket.id, status_name(r->loaded_status),
+            status_name(r->ticket.status), r->ticket.version);
+    reply_ticket_text(r, 200, PQgetvalue(r->job.res[r->job.n - 1], 0, 0), NULL);
+}
+
+/* ----------------------------------------------------------------- resume */
+
+void
+req_resume(Req *r)
+{
+    if (r->job.err != ERR_OK) {
+        /* A concurrent change between our read and write: read again, unless the
+         * client pinned a version (then the conflict is theirs to see). */
+        if (r->stage == RS_ACTION_APPLY && r->job.err == ERR_CONFLICT &&
+            r->act.expected_version < 0 && ++r->attempts < ACTION_ATTEMPTS) {
+            action_load(r);
+            return;
+        }
+        if (r->stage == RS_READY) {
+            reply_err(r, ERR_UNAVAILABLE, NULL, "the database is unavailable");
+            return;
+        }
+        reply_error(r, &r->job.ei);
+        return;
+    }
+    switch (r->stage) {
+    case RS_READY:
+        reply_json(r, 200, json_pack("{s:s}", "status", "ready"));
+        break;
+    case RS_REFERENCE: {
+        json_error_t je;
+        json_t *items = json_loads(PQgetvalue(r->job.res[0], 0, 0), 0, &je);
+
+        if (items == NULL)
+            reply_err(r, ERR_INTERNAL, NULL, "could not read reference data");
+        else
+            reply_json(r, 200, json_pack("{s:o}", "items", items));
+        break;
+    }
+    case RS_INTAKE:
+        intake_done(r);
+        break;
+    case RS_GET:
+        get_done(r);
+        break;
+    case RS_LIST:
+        list_done(r);
+        break;
+    case RS_PUBLIC:
+        public_done(r);
+        break;
+    case RS_ACTION_LOAD:
+        action_loaded(r);
+        break;
+    case RS_ACTION_APPLY:
+        action_applied(r);
+        break;
+    default:
+        reply_err(r, ERR_INTERNAL, NULL, "request in an unknown stage");
+        break;
+    }
+}
+
+/* ---------------------------------------------------------------- routes */
+
+static const Route routes[] = {
+    /* method  pattern                         name            handler      roles            body */
+    {"GET", "/healthz", "healthz", h_healthz, 0, false},
+    {"GET", "/readyz", "readyz", h_readyz, 0, false},
+    {"GET", "/metrics", "metrics", h_metrics, 0, false},
+    {"POST", "/api/v1/tickets", "intake", h_intake,
+     R(ROLE_OPERATOR) | R(ROLE_CHANNEL) | R(ROLE_ADMIN), true},
+    {"GET", "/api/v1/tickets", "list", h_list, ANY_ROLE, false},
+    {"GET", "/api/v1/tickets/*", "get", h_get, ANY_ROLE, false},
+    {"POST", "/api/v1/tickets/*/*", "action", h_action,
+     R(ROLE_OPERATOR) | R(ROLE_UNIT) | R(ROLE_ADMIN), true},
+    {"GET", "/api/v1/public/tickets/*", "public", h_public, 0, false},
+    {"GET", "/api/v1/categories", "categories", h_reference, ANY_ROLE, false},
+    {"GET", "/api/v1/units", "units", h_reference, ANY_ROLE, false},
+};
+
+const Route *
+routes_table(size_t *n)
+{
+    *n = sizeof routes / sizeof routes[0];
+    return routes;
+}

@@ -1,0 +1,139 @@
+/*
+ * server.h — minhud's process state and the request context.
+ *
+ * A Req lives from evhttp's callback to its one reply (reply_json,
+ * reply_error or reply_raw), which frees it.  Across a database round trip
+ * the Req is owned by its PgJob; evhttp keeps the evhttp_request alive until
+ * the reply even when the client has gone (it then discards the reply).
+ */
+#ifndef MINHU_SERVER_SERVER_H
+#define MINHU_SERVER_SERVER_H
+
+#include <event2/event.h>
+#include <event2/http.h>
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "core/intake.h"
+#include "core/ticket.h"
+#include "core/workflow.h"
+#include "db/pgpool.h"
+#include "store/store.h"
+
+typedef struct AuthCache AuthCache;
+
+typedef struct Server {
+    Config cfg;
+    struct event_base *base;
+    struct evhttp *http;
+    struct evhttp_bound_socket *sock;
+    PgPool *pool;
+    AuthCache *auth;
+    int inflight;
+    bool stopping;
+    int64_t stop_deadline_us;
+    struct event *ev_sigterm, *ev_sigint, *ev_stop;
+    unsigned long long next_req;
+} Server;
+
+typedef struct Req Req;
+typedef void (*Handler)(Req *r);
+
+typedef struct Route {
+    const char *method;  /* "GET", "POST" */
+    const char *pattern; /* segments, "*" captures one */
+    const char *name;    /* for logs and metrics */
+    Handler handler;
+    unsigned roles; /* bit (1 << Role) per allowed role; 0 = no login */
+    bool json_body;
+} Route;
+
+/* Where a request is while it waits for the database. */
+typedef enum ReqStage {
+    RS_AUTH = 0,
+    RS_READY,
+    RS_REFERENCE,
+    RS_INTAKE,
+    RS_GET,
+    RS_LIST,
+    RS_PUBLIC,
+    RS_ACTION_LOAD,
+    RS_ACTION_APPLY,
+} ReqStage;
+
+#define REQ_SEGS 8
+
+struct Req {
+    Server *srv;
+    struct evhttp_request *http;
+    const Route *route;
+    char id[24];
+    int64_t started_us;
+    ReqStage stage;
+    char *seg[REQ_SEGS]; /* captured path segments, owned */
+    int nseg;
+
+    /* The authenticated principal, with its strings copied here. */
+    Principal who;
+    char who_name[128];
+    char who_unit[40];
+
+    char *body; /* NUL-terminated copy of the request body, owned */
+    size_t body_len;
+    json_t *json; /* parsed body, owned */
+
+    PgJob job;
+    StoreParams params[PGJOB_MAX];
+    PGresult *kept[PGJOB_MAX]; /* results of an earlier round trip still borrowed from */
+
+    /* Per-handler state. */
+    Ticket ticket;
+    Intake intake;
+    ActionInput act;
+    Action action;
+    int32_t loaded_version;
+    TicketStatus loaded_status;
+    int attempts;
+    int64_t now;
+    char ticket_id[40];
+    char date8[9];
+    char idem_key[130];
+    char *event_data;      /* owned */
+    char merge_number[24]; /* merge: the target's number, as asked */
+    char query_code[8];    /* public lookup */
+};
+
+/* Microseconds of the monotonic-enough wall clock; the one clock reader. */
+int64_t now_us(void);
+
+/* Replies (exactly one per request; each frees r). */
+void reply_json(Req *r, int status, json_t *body); /* steals body */
+void reply_raw(Req *r, int status, const char *ctype, const char *data, size_t len);
+void reply_error(Req *r, const ErrInfo *ei);
+void reply_err(Req *r, Err code, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Submits r->job (filled by the caller) and continues in req_resume at stage. */
+void req_submit(Req *r, ReqStage stage);
+
+/* The database answered r->job: dispatches on r->stage (handlers.c). */
+void req_resume(Req *r);
+
+/* http.c */
+int http_start(Server *s);
+void http_stop_accepting(Server *s);
+
+/* auth.c */
+AuthCache *auth_cache_new(void);
+void auth_cache_free(AuthCache *c);
+/* Authenticates r (Authorization: Bearer) then calls r->route->handler, or replies 401/403. */
+void auth_begin(Req *r);
+/* The database answered the token lookup. */
+void auth_resume(Req *r);
+
+/* handlers.c: the routing table. */
+const Route *routes_table(size_t *n);
+
+#endif

@@ -1,0 +1,28 @@
+/*
+ * sla_env.h — the working-day calendar and SLA policy as this process knows
+ * them, and the deadline hook that hands them to the workflow.
+ *
+ * Loaded from the database at start (readiness waits for it) and refreshed
+ * every few minutes, so `minhu-admin import calendar` reaches running
+ * servers without a restart.
+ */
+#ifndef MINHU_SERVER_SLA_ENV_H
+#define MINHU_SERVER_SLA_ENV_H
+
+#include <stdbool.h>
+
+#include "core/workflow.h"
+
+typedef struct Server Server;
+
+/* Starts loading (and periodic refreshing) on s's pool. */
+void sla_env_start(Server *s);
+void sla_env_stop(void);
+
+/* True once a calendar has been loaded. */
+bool sla_env_ready(void);
+
+/* A workflow environment at now whose deadlines follow the loaded policy. */
+void sla_env_init(WorkflowEnv *env, int64_t now);
+
+#endif
