@@ -730,21 +730,21 @@ req_resume(Req *r)
 
 /* ---------------------------------------------------------------- routes */
 
+/* clang-format off */
 static const Route routes[] = {
-    /* method  pattern                         name            handler      roles            body */
-    {"GET", "/healthz", "healthz", h_healthz, 0, false},
-    {"GET", "/readyz", "readyz", h_readyz, 0, false},
-    {"GET", "/metrics", "metrics", h_metrics, 0, false},
-    {"POST", "/api/v1/tickets", "intake", h_intake,
-     R(ROLE_OPERATOR) | R(ROLE_CHANNEL) | R(ROLE_ADMIN), true},
-    {"GET", "/api/v1/tickets", "list", h_list, ANY_ROLE, false},
-    {"GET", "/api/v1/tickets/*", "get", h_get, ANY_ROLE, false},
-    {"POST", "/api/v1/tickets/*/*", "action", h_action,
-     R(ROLE_OPERATOR) | R(ROLE_UNIT) | R(ROLE_ADMIN), true},
-    {"GET", "/api/v1/public/tickets/*", "public", h_public, 0, false},
-    {"GET", "/api/v1/categories", "categories", h_reference, ANY_ROLE, false},
-    {"GET", "/api/v1/units", "units", h_reference, ANY_ROLE, false},
+    /* method  pattern                      name          handler      roles                                               JSON body */
+    {"GET",  "/healthz",                  "healthz",    h_healthz,   0,                                                  false},
+    {"GET",  "/readyz",                   "readyz",     h_readyz,    0,                                                  false},
+    {"GET",  "/metrics",                  "metrics",    h_metrics,   0,                                                  false},
+    {"POST", "/api/v1/tickets",           "intake",     h_intake,    R(ROLE_OPERATOR) | R(ROLE_CHANNEL) | R(ROLE_ADMIN), true},
+    {"GET",  "/api/v1/tickets",           "list",       h_list,      ANY_ROLE,                                           false},
+    {"GET",  "/api/v1/tickets/*",         "get",        h_get,       ANY_ROLE,                                           false},
+    {"POST", "/api/v1/tickets/*/*",       "action",     h_action,    R(ROLE_OPERATOR) | R(ROLE_UNIT) | R(ROLE_ADMIN),    true},
+    {"GET",  "/api/v1/public/tickets/*",  "public",     h_public,    0,                                                  false},
+    {"GET",  "/api/v1/categories",        "categories", h_reference, ANY_ROLE,                                           false},
+    {"GET",  "/api/v1/units",             "units",      h_reference, ANY_ROLE,                                           false},
 };
+/* clang-format on */
 
 const Route *
 routes_table(size_t *n)
