@@ -46,6 +46,10 @@ static const Option options[] = {
      "seconds a verified token is trusted without asking the database"},
     {"reuseport", "MINHU_REUSEPORT", OPT_INT, OFF(reuseport), "0", 0, 1,
      "1 to let several processes listen on the same port (SO_REUSEPORT)"},
+    {"warn-percent", "MINHU_WARN_PERCENT", OPT_INT, OFF(warn_percent), "75", 0, 99,
+     "warning (黄灯) at this share of a clock's span; 0 for none"},
+    {"timer-batch", "MINHU_TIMER_BATCH", OPT_INT, OFF(timer_batch), "200", 1, 10000,
+     "due SLA timers fired in one transaction"},
 };
 
 #define N_OPTIONS (sizeof options / sizeof options[0])

@@ -20,6 +20,8 @@ typedef struct Config {
     int shutdown_grace;  /* --shutdown-grace, MINHU_SHUTDOWN_GRACE: seconds */
     int token_cache_ttl; /* --token-cache-ttl, MINHU_TOKEN_CACHE_TTL: seconds */
     int reuseport;       /* --reuseport, MINHU_REUSEPORT: 1 to share the port */
+    int warn_percent;    /* --warn-percent, MINHU_WARN_PERCENT: warning point of a clock */
+    int timer_batch;     /* --timer-batch, MINHU_TIMER_BATCH: timers fired per transaction */
 } Config;
 
 /*

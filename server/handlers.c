@@ -30,6 +30,7 @@
 #define LIST_LIMIT_DEFAULT 50
 #define LIST_LIMIT_MAX 200
 #define ACTION_ATTEMPTS 3
+#define ACTION_MAX_ASSIST_ROWS 8 /* params[4..11] of the apply pipeline */
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -90,6 +91,24 @@ drop_kept(Req *r)
         PQclear(r->kept[i]);
         r->kept[i] = NULL;
     }
+}
+
+/*
+ * Adds the statement that makes r->ticket's timer rows equal to its plan.
+ * Replies 500 and returns false when the plan does not fit the parameters.
+ */
+static bool
+add_timers_sync(Req *r, StoreParams *sp)
+{
+    ClockTimer plan[CLOCKS_MAX_TIMERS];
+    size_t     n = sla_env_plan(&r->ticket, plan);
+
+    if (!store_params_timers(sp, r->ticket.id, plan, n)) {
+        reply_err(r, ERR_INTERNAL, NULL, "the ticket's timers do not fit");
+        return false;
+    }
+    pgjob_add(&r->job, STMT_TIMERS_SYNC, sp);
+    return true;
 }
 
 /* ------------------------------------------------------------ operations */
@@ -157,7 +176,7 @@ h_intake(Req *r)
     if (key != NULL) {
         size_t n = strlen(key);
 
-        if (n == 0 || n >= sizeof r->idem_key) {
+        if (n == 0 || n > 128) {
             reply_err(r, ERR_INVALID, "Idempotency-Key",
                       "Idempotency-Key must be 1 to 128 characters");
             return;
@@ -192,9 +211,17 @@ h_intake(Req *r)
     store_params_intake(&r->params[0], t, &r->intake, r->date8, &r->who,
                         r->idem_key[0] ? r->idem_key : NULL, r->body, r->event_data);
     store_params_intake_json(&r->params[1], r->ticket_id, &r->who,
-                             r->idem_key[0] ? r->idem_key : NULL);
+                             r->idem_key[0] ? r->idem_key : NULL, r->body);
     pgjob_clear(&r->job);
     pgjob_add(&r->job, STMT_TICKET_INTAKE, &r->params[0]);
+    if (!add_timers_sync(r, &r->params[2]))
+        return;
+    if (!r->intake.anonymous && r->intake.caller_phone != NULL) {
+        /* {number} and {query_code} are filled in when the message is sent. */
+        store_params_notify(&r->params[3], r->ticket_id, "resident", NULL, "intake",
+                            "【12345】您的诉求已受理，工单号 {number}，查询码 {query_code}。");
+        pgjob_add(&r->job, STMT_NOTIFY, &r->params[3]);
+    }
     pgjob_add(&r->job, STMT_TICKET_JSON_INTAKE, &r->params[1]);
     req_submit(r, RS_INTAKE);
 }
@@ -202,16 +229,22 @@ h_intake(Req *r)
 static void
 intake_done(Req *r)
 {
-    const PGresult *outcome = r->job.res[0], *ticket = r->job.res[1];
+    const PGresult *outcome = r->job.res[0], *ticket = r->job.res[r->job.n - 1];
     const char *what;
     char location[96];
 
-    if (PQntuples(outcome) != 1 || PQntuples(ticket) != 1) {
+    if (PQntuples(ticket) != 1) {
         reply_err(r, ERR_IDEMPOTENCY, "Idempotency-Key",
                   "a request with this Idempotency-Key is still in progress; retry");
         return;
     }
-    what = PQgetvalue(outcome, 0, 0);
+    /* No outcome row: the insert waited on a concurrent request with the same
+     * key, which committed after the insert's snapshot was taken; the ticket
+     * statement sees it, and its hash says replay or conflict. */
+    if (PQntuples(outcome) == 1)
+        what = PQgetvalue(outcome, 0, 0);
+    else
+        what = PQgetvalue(ticket, 0, 2)[0] == 't' ? "replayed" : "conflict";
     if (strcmp(what, "conflict") == 0) {
         reply_err(r, ERR_IDEMPOTENCY, "Idempotency-Key",
                   "this Idempotency-Key was used with a different body");
@@ -439,7 +472,11 @@ list_done(Req *r)
         reply_err(r, ERR_INTERNAL, NULL, "could not read the list");
         return;
     }
-    json_array_foreach(items, i, item) codec_mask_ticket(item, r->who.role);
+    json_array_foreach(items, i, item)
+    {
+        codec_mask_ticket(item, r->who.role);
+        json_object_del(item, "events"); /* single-ticket responses only */
+    }
     reply_json(r, 200,
                json_pack("{s:o, s:o}", "items", items, "next",
                          count == r->loaded_version && !PQgetisnull(res, 0, 1)
@@ -602,6 +639,7 @@ action_loaded(Req *r)
     WorkflowEnv env;
     size_t n_changed = 0;
     const PGresult *merge;
+    bool was_problem;
 
     err_clear(&ei);
     if (!decode_loaded(r))
@@ -629,6 +667,7 @@ action_loaded(Req *r)
     r->loaded_version = t->version;
     r->loaded_status = t->status;
     sla_env_init(&env, r->now);
+    was_problem = t->problem;
     if (workflow_apply(t, &r->act, workflow_parties(r->who.role, r->who.unit, t), r->who.unit, &env,
                        &ei) != ERR_OK) {
         reply_error(r, &ei);
@@ -637,9 +676,9 @@ action_loaded(Req *r)
     for (size_t i = 0; i < t->n_assists; i++)
         if (t->assists[i].changed)
             n_changed++;
-    if (n_changed > PGJOB_MAX - 4 - 1) {
+    if (n_changed > ACTION_MAX_ASSIST_ROWS) {
         reply_err(r, ERR_INVALID, "units", "at most %d units can be summoned at once",
-                  PGJOB_MAX - 5);
+                  ACTION_MAX_ASSIST_ROWS);
         return;
     }
     free(r->event_data);
@@ -655,9 +694,22 @@ action_loaded(Req *r)
         pgjob_add(&r->job, STMT_ASSIST_UPSERT, &r->params[k]);
         k++;
     }
-    sp_init(&r->params[PGJOB_MAX - 1]);
-    sp_text(&r->params[PGJOB_MAX - 1], t->id);
-    pgjob_add(&r->job, STMT_TICKET_JSON_BY_ID, &r->params[PGJOB_MAX - 1]);
+    if (!add_timers_sync(r, &r->params[12]))
+        return;
+    if (r->action == ACT_REPLY && !t->anonymous) {
+        store_params_notify(&r->params[13], t->id, "resident", NULL, "reply",
+                            "【12345】您反映的问题（工单号 {number}）已有办理结果，"
+                            "可凭查询码 {query_code} 查看。");
+        pgjob_add(&r->job, STMT_NOTIFY, &r->params[13]);
+    }
+    if (t->problem && !was_problem) {
+        store_params_notify(&r->params[14], t->id, "supervisor", NULL, "problem",
+                            "督办：工单 {number} 已三次重办或退单，列为问题工单。");
+        pgjob_add(&r->job, STMT_NOTIFY, &r->params[14]);
+    }
+    sp_init(&r->params[15]);
+    sp_text(&r->params[15], t->id);
+    pgjob_add(&r->job, STMT_TICKET_JSON_BY_ID, &r->params[15]);
     req_submit(r, RS_ACTION_APPLY);
 }
 

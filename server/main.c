@@ -15,6 +15,7 @@
 #include "log.h"
 #include "server.h"
 #include "sla_env.h"
+#include "timers.h"
 
 static void
 on_stop_check(evutil_socket_t fd, short what, void *arg)
@@ -74,6 +75,10 @@ main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
 
     rc = 1;
+    if (!store_registry_complete()) {
+        log_msg(LOG_ERROR, "msg=\"statement registry has a gap\"");
+        goto done;
+    }
     s.base = event_base_new();
     s.auth = auth_cache_new();
     if (s.base == NULL || s.auth == NULL)
@@ -84,6 +89,7 @@ main(int argc, char **argv)
     if (http_start(&s) != 0)
         goto done;
     sla_env_start(&s);
+    timers_start(&s);
     s.ev_sigterm = evsignal_new(s.base, SIGTERM, on_signal, &s);
     s.ev_sigint = evsignal_new(s.base, SIGINT, on_signal, &s);
     s.ev_stop = evtimer_new(s.base, on_stop_check, &s);
@@ -97,9 +103,11 @@ main(int argc, char **argv)
     rc = 0;
 done:
     sla_env_stop();
+    timers_stop();
     if (s.http)
         evhttp_free(s.http);
     pgpool_free(s.pool);
+    sla_env_free();
     if (s.ev_sigterm)
         event_free(s.ev_sigterm);
     if (s.ev_sigint)

@@ -50,6 +50,31 @@ metrics_request(const char *route, int status, int64_t duration_us)
     s->sum_s += ms / 1000.0;
 }
 
+/* SLA timers fired, by kind and effect, and the firing lag histogram. */
+static const double lag_bucket_ms[] = {10, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 60000};
+#define N_LAG (sizeof lag_bucket_ms / sizeof lag_bucket_ms[0])
+static const char *const timer_kinds[] = {"warning", "overdue", "report"};
+static unsigned long long fired[3][2]; /* kind × {applied, stale} */
+static unsigned long long lag_buckets[N_LAG + 1], lag_count;
+static double             lag_sum_s;
+
+void
+metrics_timer_fired(const char *kind, const char *effect, int64_t lag_ms)
+{
+    size_t b;
+
+    for (int k = 0; k < 3; k++)
+        if (strcmp(kind, timer_kinds[k]) == 0)
+            fired[k][strcmp(effect, "applied") == 0 ? 0 : 1]++;
+    if (lag_ms < 0)
+        lag_ms = 0;
+    for (b = 0; b < N_LAG && (double) lag_ms > lag_bucket_ms[b]; b++)
+        ;
+    lag_buckets[b]++;
+    lag_count++;
+    lag_sum_s += (double) lag_ms / 1000.0;
+}
+
 /* A growing text buffer; on allocation failure it stops growing and render returns NULL. */
 typedef struct Buf {
     char *s;
@@ -123,6 +148,28 @@ metrics_render(const PgPool *pool, size_t *len)
                    "minhu_http_request_duration_seconds_count{route=\"%s\"} %llu\n",
                    stats[i].route, stats[i].count, stats[i].route, stats[i].sum_s, stats[i].route,
                    stats[i].count);
+    }
+    buf_printf(&b, "# HELP minhu_sla_timers_fired_total SLA timer points fired by this process.\n"
+                   "# TYPE minhu_sla_timers_fired_total counter\n");
+    for (int k = 0; k < 3; k++)
+        for (int e = 0; e < 2; e++)
+            buf_printf(&b, "minhu_sla_timers_fired_total{kind=\"%s\",effect=\"%s\"} %llu\n",
+                       timer_kinds[k], e == 0 ? "applied" : "stale", fired[k][e]);
+    buf_printf(&b, "# HELP minhu_sla_firing_lag_seconds From a timer's due time to its effect "
+                   "committed.\n# TYPE minhu_sla_firing_lag_seconds histogram\n");
+    {
+        unsigned long long cum = 0;
+
+        for (size_t k = 0; k < N_LAG; k++) {
+            cum += lag_buckets[k];
+            buf_printf(&b, "minhu_sla_firing_lag_seconds_bucket{le=\"%g\"} %llu\n",
+                       lag_bucket_ms[k] / 1000.0, cum);
+        }
+        buf_printf(&b,
+                   "minhu_sla_firing_lag_seconds_bucket{le=\"+Inf\"} %llu\n"
+                   "minhu_sla_firing_lag_seconds_sum %.6f\n"
+                   "minhu_sla_firing_lag_seconds_count %llu\n",
+                   lag_count, lag_sum_s, lag_count);
     }
     pgpool_stats(pool, &ps);
     buf_printf(&b,

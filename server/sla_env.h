@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 
+#include "core/clocks.h"
 #include "core/workflow.h"
 
 typedef struct Server Server;
@@ -19,10 +20,19 @@ typedef struct Server Server;
 void sla_env_start(Server *s);
 void sla_env_stop(void);
 
+/* Reloads soon (the calendar or sla_rules changed). */
+void sla_env_reload(void);
+
 /* True once a calendar has been loaded. */
 bool sla_env_ready(void);
 
 /* A workflow environment at now whose deadlines follow the loaded policy. */
 void sla_env_init(WorkflowEnv *env, int64_t now);
+
+/* t's timer plan (clocks_plan with the loaded calendar and --warn-percent). */
+size_t sla_env_plan(const Ticket *t, ClockTimer *out);
+
+/* Frees what the loaded copies hold; after the pool is gone. */
+void sla_env_free(void);
 
 #endif

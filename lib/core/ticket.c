@@ -188,7 +188,7 @@ ticket_init(Ticket *t)
     t->created_at = t->dispatched_at = t->accepted_at = t->contacted_at = TS_NONE;
     t->replied_at = t->closed_at = t->suspended_at = t->cb_at = t->ext_until = TS_NONE;
     for (int c = 0; c < CLK__COUNT; c++)
-        t->due[c] = TS_NONE;
+        t->due[c] = t->started[c] = TS_NONE;
     t->ext_state = EXT_NONE;
 }
 

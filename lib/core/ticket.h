@@ -196,7 +196,8 @@ typedef struct Ticket {
     int64_t closed_at;
     int64_t suspended_at;
 
-    int64_t due[CLK__COUNT]; /* deadlines, TS_NONE when the clock is not running */
+    int64_t due[CLK__COUNT];     /* deadlines as set when each clock started; TS_NONE if never */
+    int64_t started[CLK__COUNT]; /* when each clock last started (warnings are a share of started→due) */
 
     const char *result;
     bool cb_recorded;

@@ -123,8 +123,10 @@ party_names(unsigned who, char *buf, size_t len)
         if ((who & names[i].bit) == 0)
             continue;
         int w = snprintf(buf + used, len - used, "%s%s", used ? ", " : "", names[i].name);
-        if (w < 0 || (size_t) w >= len - used)
+        if (w < 0 || (size_t) w >= len - used) {
+            buf[used] = '\0'; /* whole names only */
             break;
+        }
         used += (size_t) w;
     }
     return buf;
@@ -217,6 +219,7 @@ workflow_text_required(Action a)
     case ACT_ANSWER:
     case ACT_REJECT:
     case ACT_NOTE:
+    case ACT_ASSIST_REPLY:
     case ACT_REQUEST_RETURN:
     case ACT_REQUEST_EXTENSION:
     case ACT_SUSPEND:
@@ -233,17 +236,22 @@ workflow_text_required(Action a)
 bool
 workflow_clock_running(const Ticket *t, Clock c)
 {
-    if (t->due[c] == TS_NONE)
+    /* A suspended ticket's clocks are paused; resume shifts them (ACT_RESUME). */
+    if (t->due[c] == TS_NONE || t->status == ST_SUSPENDED)
         return false;
     switch (c) {
     case CLK_DISPATCH:
         return t->status == ST_PENDING_DISPATCH;
     case CLK_ACCEPT:
-        return t->accepted_at == TS_NONE && t->lead_unit != NULL;
+        return t->accepted_at == TS_NONE && t->lead_unit != NULL &&
+               (t->status == ST_DISPATCHED || t->status == ST_RETURN_REQUESTED);
     case CLK_CONTACT:
-        return t->contacted_at == TS_NONE && t->accepted_at != TS_NONE;
+        return t->contacted_at == TS_NONE && t->accepted_at != TS_NONE &&
+               (t->status == ST_ACCEPTED || t->status == ST_RETURN_REQUESTED);
     case CLK_REPLY:
-        return t->replied_at == TS_NONE && t->dispatched_at != TS_NONE;
+        return t->replied_at == TS_NONE && t->dispatched_at != TS_NONE &&
+               (t->status == ST_DISPATCHED || t->status == ST_ACCEPTED ||
+                t->status == ST_RETURN_REQUESTED);
     case CLK_CALLBACK:
         return t->status == ST_REPLIED;
     case CLK_RETURN_WINDOW:
@@ -261,6 +269,21 @@ deadline(const WorkflowEnv *env, const Ticket *t, Clock c, int64_t start)
     return env->deadline(env->deadline_ctx, t, c, start);
 }
 
+/* Starts clock c of t now: records the start and computes the deadline. */
+static void
+clock_start(Ticket *t, const WorkflowEnv *env, Clock c)
+{
+    t->started[c] = env->now;
+    t->due[c] = deadline(env, t, c, env->now);
+}
+
+static void
+clock_clear(Ticket *t, Clock c)
+{
+    t->started[c] = TS_NONE;
+    t->due[c] = TS_NONE;
+}
+
 /* The clocks that start when a unit is handed the ticket (dispatch, re-dispatch). */
 static void
 start_handling_clocks(Ticket *t, const WorkflowEnv *env)
@@ -269,17 +292,29 @@ start_handling_clocks(Ticket *t, const WorkflowEnv *env)
     t->accepted_at = TS_NONE;
     t->contacted_at = TS_NONE;
     t->replied_at = TS_NONE;
-    t->due[CLK_DISPATCH] = TS_NONE;
-    t->due[CLK_CONTACT] = TS_NONE;
-    t->due[CLK_ACCEPT] = deadline(env, t, CLK_ACCEPT, env->now);
-    t->due[CLK_REPLY] = deadline(env, t, CLK_REPLY, env->now);
-    t->due[CLK_RETURN_WINDOW] = deadline(env, t, CLK_RETURN_WINDOW, env->now);
+    clock_clear(t, CLK_DISPATCH);
+    clock_clear(t, CLK_CONTACT);
+    clock_start(t, env, CLK_ACCEPT);
+    clock_start(t, env, CLK_REPLY);
+    clock_start(t, env, CLK_RETURN_WINDOW);
 }
 
 static int
 threshold(const WorkflowEnv *env)
 {
     return env->problem_threshold > 0 ? env->problem_threshold : 3;
+}
+
+/* 重办, by callback or by hand: back to the lead unit with a new reply clock. */
+static void
+reopen_to_lead(Ticket *t, const WorkflowEnv *env)
+{
+    t->reopen_count++;
+    if (t->reopen_count >= threshold(env))
+        t->problem = true;
+    t->replied_at = TS_NONE;
+    clock_clear(t, CLK_CALLBACK);
+    clock_start(t, env, CLK_REPLY);
 }
 
 Err
@@ -297,7 +332,7 @@ workflow_intake(Ticket *t, unsigned parties, const WorkflowEnv *env, ErrInfo *ei
     if (to == ST_DISPATCHED)
         start_handling_clocks(t, env);
     else
-        t->due[CLK_DISPATCH] = deadline(env, t, CLK_DISPATCH, env->now);
+        clock_start(t, env, CLK_DISPATCH);
     return ERR_OK;
 }
 
@@ -310,9 +345,9 @@ check_guards(const Ticket *t, const ActionInput *in, const char *actor_unit, con
     int ai;
 
     if (workflow_text_required(in->action) && (in->text == NULL || in->text[0] == '\0')) {
-        const char *field = in->action == ACT_NOTE                                  ? "note"
-                            : (in->action == ACT_REPLY || in->action == ACT_ANSWER) ? "result"
-                                                                                    : "reason";
+        const char *field = (in->action == ACT_NOTE || in->action == ACT_ASSIST_REPLY) ? "note"
+                            : (in->action == ACT_REPLY || in->action == ACT_ANSWER)      ? "result"
+                                                                                         : "reason";
         return err_set(ei, ERR_MISSING, field, "%s needs a %s", action_name(in->action), field);
     }
 
@@ -328,6 +363,8 @@ check_guards(const Ticket *t, const ActionInput *in, const char *actor_unit, con
             return err_set(ei, ERR_ILLEGAL, "units", "a ticket has at most %d assist units",
                            TICKET_MAX_ASSISTS);
         for (size_t i = 0; i < in->n_units; i++) {
+            if (in->units[i] == NULL || in->units[i][0] == '\0')
+                return err_set(ei, ERR_MISSING, "units", "whistle needs a code for every unit");
             if (t->lead_unit != NULL && strcmp(in->units[i], t->lead_unit) == 0)
                 return err_set(ei, ERR_ILLEGAL, "units",
                                "the lead unit %s cannot assist its own ticket", in->units[i]);
@@ -341,25 +378,31 @@ check_guards(const Ticket *t, const ActionInput *in, const char *actor_unit, con
         }
         break;
     case ACT_ASSIST_ACCEPT:
-        ai = ticket_assist_find(t, actor_unit);
-        if (ai < 0 || t->assists[ai].status != ASSIST_SUMMONED)
-            return err_set(ei, ERR_ILLEGAL, NULL, "this unit has already reported in");
-        break;
     case ACT_ASSIST_REPLY:
         ai = ticket_assist_find(t, actor_unit);
         if (ai < 0)
             return err_set(ei, ERR_FORBIDDEN, NULL, "this unit is not an assist of the ticket");
-        if (t->assists[ai].status == ASSIST_REPLIED)
+        if (in->action == ACT_ASSIST_ACCEPT && t->assists[ai].status != ASSIST_SUMMONED)
+            return err_set(ei, ERR_ILLEGAL, NULL, "this unit has already reported in");
+        if (in->action == ACT_ASSIST_REPLY && t->assists[ai].status == ASSIST_REPLIED)
             return err_set(ei, ERR_ILLEGAL, NULL, "this unit has already replied");
-        if (t->assists[ai].status != ASSIST_ACCEPTED)
+        if (in->action == ACT_ASSIST_REPLY && t->assists[ai].status != ASSIST_ACCEPTED)
             return err_set(ei, ERR_ILLEGAL, NULL,
                            "an assist unit must report in (assist_accept) before it replies");
-        if (in->text == NULL || in->text[0] == '\0')
-            return err_set(ei, ERR_MISSING, "note", "assist_reply needs a note");
         break;
     case ACT_REQUEST_RETURN:
         if (t->due[CLK_RETURN_WINDOW] != TS_NONE && env->now > t->due[CLK_RETURN_WINDOW])
             return err_set(ei, ERR_ILLEGAL, NULL, "the return window closed");
+        break;
+    case ACT_APPROVE_RETURN:
+        if (in->variant == VAR_TO_UNIT && (in->unit == NULL || in->unit[0] == '\0'))
+            return err_set(ei, ERR_MISSING, "unit", "approve_return to a unit needs the unit");
+        break;
+    case ACT_REJECT_RETURN:
+        if (t->prev_status != ST_DISPATCHED && t->prev_status != ST_ACCEPTED)
+            return err_set(ei, ERR_ILLEGAL, NULL,
+                           "the status before the return request is unknown (%s)",
+                           status_name(t->prev_status));
         break;
     case ACT_REQUEST_EXTENSION:
         if (t->ext_state == EXT_REQUESTED)
@@ -392,6 +435,9 @@ check_guards(const Ticket *t, const ActionInput *in, const char *actor_unit, con
         if (!in->cb_has_answers && !t->anonymous)
             return err_set(ei, ERR_MISSING, "contacted",
                            "callback needs contacted, resolved and satisfaction");
+        if (in->cb_has_answers && (in->cb_satisfaction < 1 || in->cb_satisfaction > 5))
+            return err_set(ei, ERR_INVALID, "satisfaction",
+                           "satisfaction must be from 1 to 5, not %d", in->cb_satisfaction);
         break;
     case ACT_REOPEN:
         if (t->closed_at != TS_NONE && env->now - t->closed_at > (int64_t) reopen_days * DAY_MS)
@@ -446,7 +492,7 @@ workflow_apply(Ticket *t, const ActionInput *in, unsigned parties, const char *a
         break;
     case ACT_ACCEPT:
         t->accepted_at = now;
-        t->due[CLK_CONTACT] = deadline(env, t, CLK_CONTACT, now);
+        clock_start(t, env, CLK_CONTACT);
         break;
     case ACT_CONTACT:
         if (t->contacted_at == TS_NONE)
@@ -495,9 +541,11 @@ workflow_apply(Ticket *t, const ActionInput *in, unsigned parties, const char *a
         } else {
             t->lead_unit = NULL;
             t->dispatched_at = t->accepted_at = t->contacted_at = TS_NONE;
-            t->due[CLK_ACCEPT] = t->due[CLK_CONTACT] = t->due[CLK_REPLY] = TS_NONE;
-            t->due[CLK_RETURN_WINDOW] = TS_NONE;
-            t->due[CLK_DISPATCH] = deadline(env, t, CLK_DISPATCH, now);
+            clock_clear(t, CLK_ACCEPT);
+            clock_clear(t, CLK_CONTACT);
+            clock_clear(t, CLK_REPLY);
+            clock_clear(t, CLK_RETURN_WINDOW);
+            clock_start(t, env, CLK_DISPATCH);
         }
         break;
     case ACT_REJECT_RETURN:
@@ -528,8 +576,10 @@ workflow_apply(Ticket *t, const ActionInput *in, unsigned parties, const char *a
 
             before.status = ST_ACCEPTED;
             for (int c = 0; c < CLK__COUNT; c++)
-                if (workflow_clock_running(&before, (Clock) c))
+                if (workflow_clock_running(&before, (Clock) c)) {
                     t->due[c] += paused;
+                    t->started[c] += paused;
+                }
             for (size_t i = 0; i < t->n_assists; i++)
                 if (t->assists[i].status == ASSIST_SUMMONED && t->assists[i].due_at != TS_NONE) {
                     t->assists[i].due_at += paused;
@@ -542,7 +592,7 @@ workflow_apply(Ticket *t, const ActionInput *in, unsigned parties, const char *a
     case ACT_REPLY:
         t->replied_at = now;
         t->result = in->text;
-        t->due[CLK_CALLBACK] = deadline(env, t, CLK_CALLBACK, now);
+        clock_start(t, env, CLK_CALLBACK);
         break;
     case ACT_CALLBACK:
         t->cb_recorded = in->cb_has_answers;
@@ -550,27 +600,16 @@ workflow_apply(Ticket *t, const ActionInput *in, unsigned parties, const char *a
         t->cb_resolved = in->cb_resolved;
         t->cb_satisfaction = in->cb_satisfaction;
         t->cb_at = now;
-        if (in->variant == VAR_REOPEN) {
-            t->reopen_count++;
-            if (t->reopen_count >= threshold(env))
-                t->problem = true;
-            t->replied_at = TS_NONE;
-            t->due[CLK_CALLBACK] = TS_NONE;
-            t->due[CLK_REPLY] = deadline(env, t, CLK_REPLY, now);
-        } else {
+        if (in->variant == VAR_REOPEN)
+            reopen_to_lead(t, env);
+        else
             t->closed_at = now;
-        }
         break;
     case ACT_REOPEN:
-        t->reopen_count++;
-        if (t->reopen_count >= threshold(env))
-            t->problem = true;
         t->closed_at = TS_NONE;
-        t->replied_at = TS_NONE;
         t->cb_recorded = false;
         t->cb_at = TS_NONE;
-        t->due[CLK_CALLBACK] = TS_NONE;
-        t->due[CLK_REPLY] = deadline(env, t, CLK_REPLY, now);
+        reopen_to_lead(t, env);
         break;
     case ACT_MERGE:
         t->merged_into = in->merge_into_id;

@@ -9,6 +9,7 @@
  */
 #include "db/pgpool.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -43,6 +44,9 @@ struct PgPool {
     PgJob *fail_head;   /* completed with an error, to call back */
     struct event *ev_fail;
     unsigned long long jobs, failures, reconnects;
+    const char *const *channels; /* LISTENed on every connection */
+    PgNotifyCb         notify_cb;
+    void              *notify_arg;
 };
 
 static void conn_connect(PgConn *c);
@@ -194,6 +198,19 @@ conn_flush(PgConn *c)
         event_add(c->ev_write, NULL);
 }
 
+/* Hands every NOTIFY that has arrived to the pool's callback. */
+static void
+conn_notifies(PgConn *c)
+{
+    PGnotify *n;
+
+    while (c->pg != NULL && (n = PQnotifies(c->pg)) != NULL) {
+        if (c->pool->notify_cb)
+            c->pool->notify_cb(n->relname, n->extra, c->pool->notify_arg);
+        PQfreemem(n);
+    }
+}
+
 /* Reads every result that has arrived; finishes the pipeline at its Sync. */
 static void
 conn_read(PgConn *c)
@@ -202,6 +219,7 @@ conn_read(PgConn *c)
         conn_down(c, "read failed");
         return;
     }
+    conn_notifies(c);
     while (c->state == CONN_BUSY || c->state == CONN_PREPARING) {
         PGresult *r;
         ExecStatusType st;
@@ -278,11 +296,7 @@ on_conn_event(evutil_socket_t fd, short what, void *arg)
             conn_down(c, "connection closed");
             return;
         }
-        {
-            PGnotify *n;
-            while ((n = PQnotifies(c->pg)) != NULL)
-                PQfreemem(n);
-        }
+        conn_notifies(c);
         break;
     default:
         break;
@@ -319,6 +333,17 @@ conn_prepare(PgConn *c)
             continue;
         if (!PQsendPrepare(c->pg, s->name, s->sql, s->nparams, NULL)) {
             conn_down(c, "prepare failed");
+            return;
+        }
+        n++;
+    }
+    for (const char *const *ch = c->pool->channels; ch && *ch; ch++) {
+        char sql[96];
+
+        /* Channel names are the caller's static identifiers, never input. */
+        snprintf(sql, sizeof sql, "LISTEN %s", *ch);
+        if (!PQsendQueryParams(c->pg, sql, 0, NULL, NULL, NULL, NULL, 0)) {
+            conn_down(c, "listen failed");
             return;
         }
         n++;
@@ -517,6 +542,14 @@ pgpool_usable(const PgPool *pool)
         if (pool->conns[i].state == CONN_IDLE || pool->conns[i].state == CONN_BUSY)
             n++;
     return n;
+}
+
+void
+pgpool_listen(PgPool *pool, const char *const *channels, PgNotifyCb cb, void *arg)
+{
+    pool->channels = channels;
+    pool->notify_cb = cb;
+    pool->notify_arg = arg;
 }
 
 void

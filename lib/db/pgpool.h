@@ -19,7 +19,7 @@
 #include "core/err.h"
 #include "store/store.h"
 
-#define PGJOB_MAX 8
+#define PGJOB_MAX 16
 
 typedef struct PgJob PgJob;
 typedef struct PgPool PgPool;
@@ -57,6 +57,15 @@ PgPool *pgpool_new(struct event_base *base, const char *dsn, int size);
 
 /* Closes every connection; queued jobs complete with ERR_UNAVAILABLE first. */
 void pgpool_free(PgPool *pool);
+
+/*
+ * Calls cb(channel, payload, arg) for every NOTIFY on the channels (a
+ * NULL-terminated list of identifiers, borrowed, static) that any connection
+ * receives; every connection LISTENs to them from its next (re)connect.
+ * Set before the loop runs.
+ */
+typedef void (*PgNotifyCb)(const char *channel, const char *payload, void *arg);
+void pgpool_listen(PgPool *pool, const char *const *channels, PgNotifyCb cb, void *arg);
 
 /* Queues job; its callback runs later, from the loop, exactly once. */
 void pgpool_submit(PgPool *pool, PgJob *job);

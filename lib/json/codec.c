@@ -3,6 +3,7 @@
  */
 #include "json/codec.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -81,8 +82,14 @@ check_members(json_t *obj, const char *const *allowed, const char *prefix, ErrIn
         for (const char *const *a = allowed; *a; a++)
             if (strcmp(*a, key) == 0)
                 ok = true;
-        if (!ok)
-            return err_set(ei, ERR_INVALID, key, "unknown field %s%s", prefix, key);
+        if (!ok) {
+            char path[64];
+
+            /* The field names the member in full ("caller.age"), as the other
+             * errors of nested members do ("caller.phone"). */
+            snprintf(path, sizeof path, "%s%s", prefix, key);
+            return err_set(ei, ERR_INVALID, path, "unknown field %s%s", prefix, key);
+        }
     }
     return ERR_OK;
 }
@@ -257,8 +264,10 @@ codec_action_decode(Action a, json_t *root, ActionInput *in, ErrInfo *ei)
 
     action_input_init(in, a);
     allowed[n++] = "expected_version";
-    allowed[n++] = "note";
-    if (s.text && strcmp(s.text, "note") != 0)
+    /* Actions that need a reason or a result take that member, not a note. */
+    if (s.text == NULL || strcmp(s.text, "note") == 0)
+        allowed[n++] = "note";
+    else
         allowed[n++] = s.text;
     if (s.unit)
         allowed[n++] = "unit";
@@ -295,8 +304,9 @@ codec_action_decode(Action a, json_t *root, ActionInput *in, ErrInfo *ei)
         if ((rc = get_string(root, s.text, s.text, &t, ei)) != ERR_OK ||
             (rc = check_action_text(t, s.text, ei)) != ERR_OK)
             return rc;
-        if (t != NULL)
-            in->text = t;
+        /* A note never stands in for a missing reason or result: a result is
+         * shown to the resident, and a note is internal. */
+        in->text = t;
     }
     if (s.unit) {
         if ((rc = get_string(root, "unit", "unit", &in->unit, ei)) != ERR_OK)

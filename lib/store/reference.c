@@ -323,16 +323,19 @@ static const char ref_categories_cycle[] =
     "SELECT ord, 'parent', format('parents form a cycle: %s', trail)"
     " FROM walk WHERE at = start ORDER BY ord LIMIT 1";
 
+static const char ref_sla_upsert[] =
+    "INSERT INTO sla_rules (category, urgency, clock, limit_text) VALUES ($1, $2, $3, $4)"
+    " ON CONFLICT (category, urgency, clock) DO UPDATE SET limit_text = EXCLUDED.limit_text";
+
 static const char ref_calendar_upsert[] =
     "INSERT INTO calendar (day, kind, name) VALUES ($1::date, $2, $3)"
     " ON CONFLICT (day) DO UPDATE SET kind = EXCLUDED.kind,"
     "  name = CASE WHEN $4::boolean THEN EXCLUDED.name ELSE calendar.name END";
 
 /*
- * The import kinds.  sla and rules have their columns and row rules but no
- * table yet: with upsert NULL they answer "not available in this version".
- * To enable one, give it its upsert (and, for rules, a check that the unit
- * exists).
+ * The import kinds.  rules has its columns and row rules but no table yet:
+ * with upsert NULL it answers "not available in this version".  To enable
+ * it, give it its upsert and a check that the unit exists.
  */
 const StoreRefImport store_ref_imports[] = {
     {
@@ -379,7 +382,7 @@ const StoreRefImport store_ref_imports[] = {
         .columns = {{"category", true}, {"urgency", true}, {"clock", true}, {"limit", true}},
         .build = ref_build_sla,
         .nparams = 4,
-        .upsert = NULL,
+        .upsert = ref_sla_upsert,
     },
     {
         .kind = "rules",

@@ -18,7 +18,9 @@
     "minhu_ms(t.callback_due), minhu_ms(t.return_due), t.result, t.cb_contacted, "                 \
     "t.cb_resolved, t.cb_satisfaction, minhu_ms(t.cb_at), t.ext_state, minhu_ms(t.ext_until), "    \
     "t.ext_reason, t.ext_approved_count, t.reopen_count, t.return_count, t.problem, "              \
-    "t.unreasonable, t.unreasonable_reason, t.merged_into::text "
+    "t.unreasonable, t.unreasonable_reason, t.merged_into::text, minhu_ms(t.dispatch_start), "     \
+    "minhu_ms(t.accept_start), minhu_ms(t.contact_start), minhu_ms(t.reply_start), "               \
+    "minhu_ms(t.callback_start), minhu_ms(t.return_start) "
 
 #define ASSIST_COLUMNS                                                                             \
     "a.unit, a.status, minhu_ms(a.summoned_at), minhu_ms(a.accepted_at), "                         \
@@ -39,14 +41,17 @@ static const Stmt stmts[STMT__COUNT] = {
          "  category, area, address, lat, lon, title, description, caller_name, caller_phone,"
          "  anonymous, confidential, callback_wanted, created_by, created_by_token,"
          "  idempotency_key, idempotency_hash, lead_unit, created_at, dispatched_at,"
-         "  dispatch_due, accept_due, reply_due, return_due, updated_at)"
+         "  dispatch_due, accept_due, reply_due, return_due, updated_at, dispatch_start,"
+        "  accept_start, reply_start, return_start)"
          " VALUES ($1::uuid,"
          "  $2 || lpad((nextval('ticket_number_seq') % 100000000)::text, 8, '0'), $4, 1, $5, $6, "
          "$7, $8, $9, $10,"
          "  $11::float8, $12::float8, $13, $14, $15, $16, $17::bool, $18::bool, $19::bool, $20,"
          "  $21::bigint, $22, sha256(convert_to($23, 'UTF8')), $24, minhu_ts($25::bigint),"
          "  minhu_ts($26::bigint), minhu_ts($27::bigint), minhu_ts($28::bigint),"
-         "  minhu_ts($29::bigint), minhu_ts($30::bigint), minhu_ts($25::bigint))"
+         "  minhu_ts($29::bigint), minhu_ts($30::bigint), minhu_ts($25::bigint),"
+        "  minhu_ts($33::bigint), minhu_ts($34::bigint), minhu_ts($35::bigint),"
+        "  minhu_ts($36::bigint))"
          " ON CONFLICT (created_by_token, idempotency_key) WHERE idempotency_key IS NOT NULL"
          " DO NOTHING"
          " RETURNING id, status, created_by, created_at),"
@@ -62,13 +67,18 @@ static const Stmt stmts[STMT__COUNT] = {
          "FROM tickets t "
          "WHERE NOT EXISTS (SELECT 1 FROM ins) AND t.created_by_token = $21::bigint"
          "  AND t.idempotency_key = $22",
-         32, true},
+         36, true},
 
+    /* A statement of its own, so with its own snapshot: it sees a ticket that a
+     * concurrent request with the same key committed while the insert above
+     * waited on it, which the insert's snapshot could not. */
     [STMT_TICKET_JSON_INTAKE] =
         {"minhu_ticket_json_intake",
-         "SELECT minhu_ticket_json(t, true), minhu_query_code(t.id) FROM tickets t "
+         "SELECT minhu_ticket_json(t, true), minhu_query_code(t.id),"
+         " t.idempotency_hash IS NOT DISTINCT FROM sha256(convert_to($4, 'UTF8')) "
+         "FROM tickets t "
          "WHERE t.id = $1::uuid OR (t.created_by_token = $2::bigint AND t.idempotency_key = $3)",
-         3, true},
+         4, true},
 
     [STMT_TICKET_LOAD_BY_ID] = {"minhu_ticket_load_by_id",
                                 "SELECT " TICKET_COLUMNS "FROM tickets t WHERE t.id = $1::uuid", 1,
@@ -113,7 +123,10 @@ static const Stmt stmts[STMT__COUNT] = {
          "  ext_reason = $25, ext_approved_count = $26::int, reopen_count = $27::int,"
          "  return_count = $28::int, problem = $29::bool, unreasonable = $30::bool,"
          "  unreasonable_reason = $31, merged_into = $32::uuid, assist_units = $33::text[],"
-         "  updated_at = minhu_ts($34::bigint)"
+         "  updated_at = minhu_ts($34::bigint), dispatch_start = minhu_ts($42::bigint),"
+         "  accept_start = minhu_ts($43::bigint), contact_start = minhu_ts($44::bigint),"
+         "  reply_start = minhu_ts($45::bigint), callback_start = minhu_ts($46::bigint),"
+         "  return_start = minhu_ts($47::bigint)"
          " WHERE id = $1::uuid AND version = $2::int"
          " RETURNING id, version, status),"
          "e AS ("
@@ -122,7 +135,7 @@ static const Stmt stmts[STMT__COUNT] = {
          " SELECT id, version, minhu_ts($34::bigint), $35, $36, $37, $38, $39, status, $40,"
          "  $41::jsonb FROM u) "
          "SELECT minhu_require_one((SELECT count(*) FROM u))",
-         41, true},
+         47, true},
 
     [STMT_ASSIST_UPSERT] =
         {"minhu_assist_upsert",
@@ -143,11 +156,12 @@ static const Stmt stmts[STMT__COUNT] = {
         {"minhu_ticket_json_by_number",
          "SELECT minhu_ticket_json(t, true) FROM tickets t WHERE t.number = $1", 1, true},
 
-    /* Planned per call (not prepared): its optional filters make a generic plan poor. */
+    /* Planned per call (not prepared): its optional filters make a generic plan poor.
+     * The cursor is the page's smallest id; PostgreSQL 15 has no min(uuid). */
     [STMT_TICKET_LIST] =
         {"minhu_ticket_list",
          "SELECT coalesce(json_agg(minhu_ticket_json(t, false) ORDER BY t.id DESC), '[]'::json),"
-         " min(t.id)::text, count(*) "
+         " (array_agg(t.id ORDER BY t.id))[1]::text, count(*) "
          "FROM (SELECT * FROM tickets t WHERE"
          " ($1::text IS NULL OR t.lead_unit = $1 OR t.assist_units @> ARRAY[$1::text])"
          " AND ($2::bigint IS NULL OR t.created_by_token = $2::bigint)"
@@ -178,7 +192,49 @@ static const Stmt stmts[STMT__COUNT] = {
 
     [STMT_CALENDAR] = {"minhu_calendar", "SELECT day::text, kind FROM calendar ORDER BY day", 0,
                        true},
+
+    [STMT_SLA_RULES] = {"minhu_sla_rules",
+        "SELECT category, urgency, clock, limit_text FROM sla_rules ORDER BY 1, 2, 3", 0, true},
+
+    [STMT_TIMERS_SYNC] = {"minhu_timers_sync",
+        "SELECT minhu_timers_sync($1::uuid, $2::text[], $3::text[], $4::text[], $5::bigint[],"
+        " $6::bigint[])",
+        6, true},
+
+    [STMT_NOTIFY] = {"minhu_notify",
+        "INSERT INTO notifications (ticket_id, audience, unit, kind, message) "
+        "SELECT $1::uuid, $2, $3, $4, $5 WHERE EXISTS (SELECT 1 FROM tickets WHERE id = $1::uuid)",
+        5, true},
+
+    [STMT_TIMERS_NEXT] = {"minhu_timers_next",
+        "SELECT minhu_ms(min(due_at)) FROM sla_timers WHERE fired_at IS NULL", 0, true},
+
+    [STMT_TIMERS_FIRE] = {"minhu_timers_fire",
+        "SELECT ticket_id::text, clock, kind, effect, due_ms FROM minhu_fire_timers($1::int)",
+        1, true},
+
+    /* Claimed and marked sent in one statement: the log sender cannot fail. */
+    [STMT_OUTBOX_CLAIM] = {"minhu_outbox_claim",
+        "UPDATE notifications n SET sent_at = now(), attempts = n.attempts + 1 "
+        "FROM (SELECT id FROM notifications WHERE sent_at IS NULL ORDER BY id LIMIT $1::int"
+        "      FOR UPDATE SKIP LOCKED) c "
+        "WHERE n.id = c.id "
+        "RETURNING n.id, n.audience, n.unit, n.kind, n.message, n.ticket_id::text,"
+        " (SELECT t.number FROM tickets t WHERE t.id = n.ticket_id),"
+        " CASE WHEN n.audience = 'resident' THEN (SELECT t.caller_phone FROM tickets t"
+        "      WHERE t.id = n.ticket_id) END,"
+        " CASE WHEN n.audience = 'resident' THEN minhu_query_code(n.ticket_id) END",
+        1, true},
 };
+
+bool
+store_registry_complete(void)
+{
+    for (int i = 0; i < STMT__COUNT; i++)
+        if (stmts[i].name == NULL || stmts[i].sql == NULL)
+            return false;
+    return true;
+}
 
 const Stmt *
 store_stmt(StmtId id)

@@ -39,6 +39,12 @@ typedef enum StmtId {
     STMT_CATEGORIES_JSON,
     STMT_UNITS_JSON,
     STMT_CALENDAR,
+    STMT_SLA_RULES,
+    STMT_TIMERS_SYNC,
+    STMT_NOTIFY,
+    STMT_TIMERS_NEXT,
+    STMT_TIMERS_FIRE,
+    STMT_OUTBOX_CLAIM,
     STMT__COUNT
 } StmtId;
 
@@ -48,6 +54,9 @@ typedef struct Stmt {
     int nparams;
     bool prepare; /* false: planned per call with its real parameters */
 } Stmt;
+
+/* True when every StmtId has its entry (checked at start-up). */
+bool store_registry_complete(void);
 
 /* The registry entry of id.  Borrowed, static. */
 const Stmt *store_stmt(StmtId id);
@@ -100,9 +109,10 @@ void store_params_intake(StoreParams *sp, const Ticket *t, const Intake *in, con
                          const char *event_data);
 
 /* STMT_TICKET_JSON_INTAKE: the ticket just created, or the one the key names,
- * with its query code in the second column. */
+ * with its query code in the second column and, in the third, whether its
+ * stored body hash is that of body (a retry racing the first request). */
 void store_params_intake_json(StoreParams *sp, const char *id, const Principal *who,
-                              const char *idem_key);
+                              const char *idem_key, const char *body);
 
 /*
  * STMT_TICKET_UPDATE: writes the projection after in.action, guarded by
@@ -112,6 +122,17 @@ void store_params_intake_json(StoreParams *sp, const char *id, const Principal *
 void store_params_update(StoreParams *sp, const Ticket *after, int32_t before_version,
                          TicketStatus from, Action action, const Principal *who, const char *note,
                          const char *data, int64_t now);
+
+/*
+ * STMT_TIMERS_SYNC: makes ticket id's pending timers equal to plan[0..n).
+ * Returns false when the arrays do not fit the params buffer.
+ */
+#include "core/clocks.h"
+bool store_params_timers(StoreParams *sp, const char *id, const ClockTimer *plan, size_t n);
+
+/* STMT_NOTIFY: one outbox row (unit may be NULL). */
+void store_params_notify(StoreParams *sp, const char *ticket_id, const char *audience,
+                         const char *unit, const char *kind, const char *message);
 
 /* STMT_ASSIST_UPSERT for assist a of ticket t, guarded by t's new version. */
 void store_params_assist(StoreParams *sp, const Ticket *t, const TicketAssist *a);

@@ -168,16 +168,21 @@ store_params_intake(StoreParams *sp, const Ticket *t, const Intake *in, const ch
     sp_ms(sp, t->due[CLK_RETURN_WINDOW]);               /* $30 */
     sp_text(sp, role_name(who->role));                  /* $31 */
     sp_text(sp, event_data);                            /* $32 */
+    sp_ms(sp, t->started[CLK_DISPATCH]);      /* $33 */
+    sp_ms(sp, t->started[CLK_ACCEPT]);        /* $34 */
+    sp_ms(sp, t->started[CLK_REPLY]);         /* $35 */
+    sp_ms(sp, t->started[CLK_RETURN_WINDOW]); /* $36 */
 }
 
 void
 store_params_intake_json(StoreParams *sp, const char *id, const Principal *who,
-                         const char *idem_key)
+                         const char *idem_key, const char *body)
 {
     sp_init(sp);
     sp_text(sp, id);
     sp_int(sp, who->token_id);
     sp_text(sp, idem_key);
+    sp_text(sp, body);
 }
 
 void
@@ -233,6 +238,75 @@ store_params_update(StoreParams *sp, const Ticket *a, int32_t before_version, Ti
     sp_text(sp, opt_status(from));                          /* $39 */
     sp_text(sp, note);                                      /* $40 */
     sp_text(sp, data);                                      /* $41 */
+    for (int c = 0; c < CLK__COUNT; c++) /* $42..$47 */
+        sp_ms(sp, a->started[c]);
+}
+
+/* Appends one array literal, built by fmt_elem for each of n elements, to sp. */
+static bool
+sp_array(StoreParams *sp, size_t n, const ClockTimer *plan, int which)
+{
+    char  *dst = sp->buf + sp->used;
+    size_t room = sizeof sp->buf - sp->used, at = 0;
+
+    if (room < 3)
+        return false;
+    dst[at++] = '{';
+    for (size_t i = 0; i < n; i++) {
+        const ClockTimer *t = &plan[i];
+        int               w;
+
+        switch (which) {
+        case 0:
+            w = snprintf(dst + at, room - at, "%s%s", i ? "," : "", clock_name(t->clock));
+            break;
+        case 1:
+            w = snprintf(dst + at, room - at, "%s%s", i ? "," : "", timer_kind_name(t->kind));
+            break;
+        case 2: /* codes are [A-Za-z0-9_.-]: quoting is only for the empty string */
+            w = snprintf(dst + at, room - at, "%s\"%s\"", i ? "," : "", t->unit ? t->unit : "");
+            break;
+        case 3:
+            w = snprintf(dst + at, room - at, "%s%lld", i ? "," : "", (long long) t->due_at);
+            break;
+        default:
+            w = snprintf(dst + at, room - at, "%s%lld", i ? "," : "", (long long) t->deadline);
+            break;
+        }
+        if (w < 0 || (size_t) w >= room - at)
+            return false;
+        at += (size_t) w;
+    }
+    if (at + 2 > room)
+        return false;
+    dst[at++] = '}';
+    dst[at++] = '\0';
+    sp->used += at;
+    sp_push(sp, dst);
+    return true;
+}
+
+bool
+store_params_timers(StoreParams *sp, const char *id, const ClockTimer *plan, size_t n)
+{
+    sp_init(sp);
+    sp_text(sp, id);
+    for (int which = 0; which < 5; which++)
+        if (!sp_array(sp, n, plan, which))
+            return false;
+    return true;
+}
+
+void
+store_params_notify(StoreParams *sp, const char *ticket_id, const char *audience,
+                    const char *unit, const char *kind, const char *message)
+{
+    sp_init(sp);
+    sp_text(sp, ticket_id);
+    sp_text(sp, audience);
+    sp_text(sp, unit);
+    sp_text(sp, kind);
+    sp_text(sp, message);
 }
 
 void
@@ -311,7 +385,8 @@ enum {
     TC_UNREASONABLE,
     TC_UNREASONABLE_REASON,
     TC_MERGED_INTO,
-    TC__COUNT
+    TC_START0, /* 6 clocks */
+    TC__COUNT = TC_START0 + CLK__COUNT
 };
 
 Err
@@ -369,6 +444,8 @@ store_ticket_decode(const PGresult *r, int row, Ticket *t, ErrInfo *ei)
     t->unreasonable = col_bool(r, row, TC_UNREASONABLE);
     t->unreasonable_reason = col_text(r, row, TC_UNREASONABLE_REASON);
     t->merged_into = col_text(r, row, TC_MERGED_INTO);
+    for (int c = 0; c < CLK__COUNT; c++)
+        t->started[c] = col_ms(r, row, TC_START0 + c);
     return ERR_OK;
 }
 

@@ -94,3 +94,122 @@ def get(url, path, **kw):
 
 def post(url, path, **kw):
     return call(url, "POST", path, **kw)
+
+
+# ------------------------------------------------------------------ test helpers
+
+ERROR_CODES = {
+    400: ("invalid_json", "invalid_field", "missing_field"),
+    401: ("unauthorized",),
+    403: ("forbidden",),
+    404: ("not_found",),
+    405: ("method_not_allowed",),
+    409: ("version_conflict", "idempotency_conflict"),
+    413: ("payload_too_large",),
+    415: ("unsupported_media_type",),
+    422: ("illegal_transition",),
+    429: ("rate_limited",),
+    503: ("unavailable",),
+}
+
+
+def assert_error(r, status, code=None, field=None):
+    """The response is `status` with exactly the contract's error body:
+    {"error": {"code", "message", optional "field"}} as application/json.
+    field=None does not look at the field; field="" requires none."""
+    assert r.status == status, r
+    ctype = (r.headers.get("Content-Type") or "").lower()
+    assert ctype.startswith("application/json"), (ctype, r)
+    assert isinstance(r.json, dict) and list(r.json) == ["error"], r
+    err = r.json["error"]
+    assert isinstance(err, dict), r
+    assert set(err) <= {"code", "message", "field"}, r
+    assert {"code", "message"} <= set(err), r
+    assert isinstance(err["code"], str) and isinstance(err["message"], str) and err["message"], r
+    if status in ERROR_CODES:
+        assert err["code"] in ERROR_CODES[status], r
+    if code is not None:
+        assert err["code"] == code, r
+    if "field" in err:
+        assert isinstance(err["field"], str) and err["field"], r
+    if field == "":
+        assert "field" not in err, r
+    elif field is not None:
+        assert err.get("field") == field, r
+    return err
+
+
+def parse_time(text):
+    """An RFC 3339 time with offset -> aware datetime (None stays None)."""
+    import datetime
+    import re
+
+    if text is None:
+        return None
+    assert isinstance(text, str), text
+    assert re.match(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$", text), \
+        "not RFC 3339 with offset: %r" % text
+    t = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    assert t.tzinfo is not None, text
+    return t
+
+
+def intake_body(**overrides):
+    """A valid phone complaint (0301 噪声扰民 in 红庙坡街道); keyword arguments
+    replace top-level members, and a value of None removes the member."""
+    body = {
+        "channel": "phone",
+        "nature": "complaint",
+        "urgency": "normal",
+        "category": "0301",
+        "area": "610104002",
+        "address": "红庙坡街道白家口社区 5 号楼",
+        "title": "夜间施工噪声",
+        "description": "小区旁工地每晚十一点后仍在施工，影响休息。",
+        "caller": {"name": "王小明", "phone": "13800138000", "anonymous": False,
+                   "confidential": False},
+        "callback_wanted": True,
+    }
+    for k, v in overrides.items():
+        if v is None:
+            body.pop(k, None)
+        else:
+            body[k] = v
+    return body
+
+
+def ticket_state(stack, ticket_id):
+    """What the database holds for a ticket: its row (as text), event count and
+    event rows; equal before and after a refused request."""
+    row = stack.sql("SELECT t::text FROM tickets t WHERE t.id = '%s'" % ticket_id)
+    events = stack.sql("SELECT seq, action, from_status, to_status FROM ticket_events "
+                       "WHERE ticket_id = '%s' ORDER BY seq" % ticket_id)
+    assists = stack.sql("SELECT a::text FROM ticket_assists a WHERE a.ticket_id = '%s' "
+                        "ORDER BY unit" % ticket_id)
+    return {"row": row, "events": events, "assists": assists}
+
+
+def counts(stack):
+    """Rows in tickets and ticket_events: unchanged by a refused intake."""
+    return stack.sql("SELECT (SELECT count(*) FROM tickets), (SELECT count(*) FROM ticket_events)")[0]
+
+
+def raw_request(url, method, path, headers=None, body=b"", timeout=DEFAULT_TIMEOUT):
+    """One request through http.client, with exactly the headers given (urllib
+    adds a Content-Type of its own to any body); returns a Response."""
+    import http.client
+    import urllib.parse
+
+    parts = urllib.parse.urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+    try:
+        conn.putrequest(method, path, skip_accept_encoding=True)
+        for k, v in (headers or {}).items():
+            conn.putheader(k, v)
+        if body or method in ("POST", "PUT", "PATCH"):
+            conn.putheader("Content-Length", str(len(body)))
+        conn.endheaders(body or None)
+        resp = conn.getresponse()
+        return Response(resp.status, resp.headers, resp.read())
+    finally:
+        conn.close()
