@@ -22,6 +22,9 @@ typedef struct Config {
     int reuseport;       /* --reuseport, MINHU_REUSEPORT: 1 to share the port */
     int warn_percent;    /* --warn-percent, MINHU_WARN_PERCENT: warning point of a clock */
     int timer_batch;     /* --timer-batch, MINHU_TIMER_BATCH: timers fired per transaction */
+    int public_rate;     /* --public-rate: public lookups per minute per client address */
+    int public_failures; /* --public-failures: wrong codes per 10 minutes per client address */
+    int number_failures; /* --number-failures: wrong codes per hour per ticket number */
 } Config;
 
 /*

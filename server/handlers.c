@@ -15,6 +15,7 @@
 #include <uuid/uuid.h>
 
 #include "core/mask.h"
+#include "core/ratelimit.h"
 #include "core/timeutil.h"
 #include "core/uuid7.h"
 #include "core/validate.h"
@@ -486,9 +487,59 @@ list_done(Req *r)
 
 /* ----------------------------------------------------------------- public */
 
+/* Refuses (429) a lookup over any of the three limits; true when refused. */
+static bool
+public_limited(Req *r, int64_t now)
+{
+    Server     *s = r->srv;
+    const char *number = r->seg[0];
+    RateTable  *t = NULL;
+
+    if (rate_exceeded(s->ip_rate, r->peer, now))
+        t = s->ip_rate;
+    else if (rate_exceeded(s->ip_failures, r->peer, now))
+        t = s->ip_failures;
+    else if (rate_exceeded(s->number_failures, number, now))
+        t = s->number_failures;
+    if (t == NULL)
+        return false;
+    {
+        char retry[16];
+
+        snprintf(retry, sizeof retry, "%d",
+                 rate_retry_after(t, t == s->number_failures ? number : r->peer, now));
+        evhttp_add_header(evhttp_request_get_output_headers(r->http), "Retry-After", retry);
+    }
+    log_msg(LOG_WARN, "req=%s event=public_lookup_limited peer=%s", r->id, r->peer);
+    reply_err(r, ERR_RATE_LIMITED, NULL, "too many lookups; try again later");
+    return true;
+}
+
+/* A wrong number or code: counted against the address and the number. */
+static void
+public_failed(Req *r)
+{
+    int64_t now = now_us() / 1000;
+
+    rate_hit(r->srv->ip_failures, r->peer, now);
+    if (validate_ticket_number(r->seg[0]))
+        rate_hit(r->srv->number_failures, r->seg[0], now);
+    reply_err(r, ERR_NOT_FOUND, NULL, "no ticket with this number and query code");
+}
+
 static void
 h_public(Req *r)
 {
+    int64_t now = now_us() / 1000;
+    char   *addr = NULL;
+    ev_uint16_t port = 0;
+
+    evhttp_connection_get_peer(evhttp_request_get_connection(r->http), &addr, &port);
+    snprintf(r->peer, sizeof r->peer, "%s", addr ? addr : "-");
+    if (public_limited(r, now))
+        return;
+    rate_hit(r->srv->ip_rate, r->peer, now);
+
     struct evkeyvalq q;
     const char *query = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(r->http));
     const char *code;
@@ -498,7 +549,7 @@ h_public(Req *r)
         (code = evhttp_find_header(&q, "code")) == NULL || !validate_query_code(code) ||
         !validate_ticket_number(r->seg[0])) {
         evhttp_clear_headers(&q);
-        reply_err(r, ERR_NOT_FOUND, NULL, "no ticket with this number and query code");
+        public_failed(r);
         return;
     }
     memcpy(r->query_code, code, 7); /* validated: 6 digits + NUL */
@@ -519,7 +570,7 @@ public_done(Req *r)
     int st;
 
     if (PQgetisnull(r->job.res[0], 0, 0)) {
-        reply_err(r, ERR_NOT_FOUND, NULL, "no ticket with this number and query code");
+        public_failed(r);
         return;
     }
     t = json_loads(PQgetvalue(r->job.res[0], 0, 0), 0, &je);

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/ratelimit.h"
 #include "log.h"
 #include "server.h"
 #include "sla_env.h"
@@ -79,6 +80,11 @@ main(int argc, char **argv)
         log_msg(LOG_ERROR, "msg=\"statement registry has a gap\"");
         goto done;
     }
+    s.ip_rate = rate_new(4096, 60 * 1000, s.cfg.public_rate);
+    s.ip_failures = rate_new(4096, 10 * 60 * 1000, s.cfg.public_failures);
+    s.number_failures = rate_new(16384, 60 * 60 * 1000, s.cfg.number_failures);
+    if (!s.ip_rate || !s.ip_failures || !s.number_failures)
+        goto done;
     s.base = event_base_new();
     s.auth = auth_cache_new();
     if (s.base == NULL || s.auth == NULL)
@@ -115,6 +121,9 @@ done:
     if (s.ev_stop)
         event_free(s.ev_stop);
     auth_cache_free(s.auth);
+    rate_free(s.ip_rate);
+    rate_free(s.ip_failures);
+    rate_free(s.number_failures);
     if (s.base)
         event_base_free(s.base);
     config_free(&s.cfg);

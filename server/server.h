@@ -36,6 +36,7 @@ typedef struct Server {
     int64_t stop_deadline_us;
     struct event *ev_sigterm, *ev_sigint, *ev_stop;
     unsigned long long next_req;
+    struct RateTable *ip_rate, *ip_failures, *number_failures; /* public lookup limits */
 } Server;
 
 typedef struct Req Req;
@@ -103,6 +104,7 @@ struct Req {
     char *event_data;      /* owned */
     char merge_number[24]; /* merge: the target's number, as asked */
     char query_code[8];    /* public lookup */
+    char peer[64];         /* client address, for rate limits */
 };
 
 /* Microseconds of the monotonic-enough wall clock; the one clock reader. */

@@ -6,22 +6,31 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/validate.h"
+
 CallerView
 mask_caller_view(Role role, bool confidential, bool anonymous)
 {
     if (anonymous)
         return CALLER_HIDDEN;
-    if (role == ROLE_OPERATOR || role == ROLE_ADMIN)
+    switch (role) {
+    case ROLE_OPERATOR:
+    case ROLE_ADMIN:
         return CALLER_FULL;
-    if (confidential)
-        return CALLER_HIDDEN;
-    return CALLER_MASKED;
+    case ROLE_UNIT:
+    case ROLE_LEADER:
+    case ROLE_CHANNEL:
+        return confidential ? CALLER_HIDDEN : CALLER_MASKED;
+    default:
+        return CALLER_HIDDEN; /* no role: the public, who never see a caller */
+    }
 }
 
 char *
 mask_phone(const char *phone, char *out, size_t len)
 {
     char digits[64];
+    const char *d = digits;
     size_t n = 0;
 
     if (len == 0)
@@ -30,10 +39,21 @@ mask_phone(const char *phone, char *out, size_t len)
         if (*p >= '0' && *p <= '9')
             digits[n++] = *p;
     digits[n] = '\0';
+    /* China's country code is no part of what is shown: +86 138... is 138... */
+    if (phone != NULL && phone[0] == '+' && strncmp(d, "86", 2) == 0) {
+        d += 2;
+        n -= 2;
+    } else if (strncmp(d, "0086", 4) == 0) {
+        d += 4;
+        n -= 4;
+    }
+    /* At least four digits stay hidden, whatever the length. */
     if (n < 8)
         snprintf(out, len, "****");
+    else if (n < 11)
+        snprintf(out, len, "****%s", d + n - 4);
     else
-        snprintf(out, len, "%.3s****%s", digits, digits + n - 4);
+        snprintf(out, len, "%.3s****%s", d, d + n - 4);
     return out;
 }
 
@@ -62,8 +82,8 @@ mask_name(const char *name, char *out, size_t len)
         return out;
     }
     n = utf8_len((unsigned char) name[0]);
-    if (strlen(name) < n)
-        n = 1;
+    if (strlen(name) < n || !validate_utf8(name, n))
+        n = 0; /* a broken first character is not copied */
     snprintf(out, len, "%.*s某", (int) n, name);
     return out;
 }
