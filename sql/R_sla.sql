@@ -137,11 +137,12 @@ BEGIN
             WHERE t.id = tk.id
             RETURNING t.version INTO nv;
             INSERT INTO ticket_events (ticket_id, seq, at, action, actor, actor_role, unit,
-                                       from_status, to_status, note, data)
+                                       from_status, to_status, note, data, lead_unit)
             VALUES (tk.id, nv, clock_timestamp(), 'sla_' || tm.kind, 'system', 'system',
                     who, tk.status, tk.status, NULL,
                     jsonb_build_object('clock', tm.clock, 'deadline', tm.deadline_at,
-                                       'unit', who));
+                                       'unit', who),
+                    tk.lead_unit);
             label := minhu_clock_label(tm.clock);
             IF who IS NOT NULL THEN
                 INSERT INTO notifications (ticket_id, audience, unit, kind, message)

@@ -14,9 +14,11 @@ CREATE OR REPLACE FUNCTION minhu_ms(t timestamptz) RETURNS bigint
     AS $$ SELECT round(extract(epoch FROM t) * 1000)::bigint $$;
 
 -- The resident's 6-digit query code of a ticket: a keyed hash of its id.
+-- $1, not the name id: inside the body a bare id is the column minhu_secret.id
+-- (always 1), which gave every ticket the same code.
 CREATE OR REPLACE FUNCTION minhu_query_code(id uuid) RETURNS text
     LANGUAGE sql STABLE PARALLEL SAFE AS $$
-SELECT lpad(((('x' || encode(substr(sha256(s.key || convert_to(id::text, 'UTF8')), 1, 4),
+SELECT lpad(((('x' || encode(substr(sha256(s.key || convert_to($1::text, 'UTF8')), 1, 4),
                              'hex'))::bit(32)::bigint % 1000000))::text, 6, '0')
 FROM minhu_secret s WHERE s.id = 1
 $$;

@@ -57,9 +57,9 @@ static const Stmt stmts[STMT__COUNT] = {
          " RETURNING id, status, created_by, created_at),"
          "ev AS ("
          " INSERT INTO ticket_events (ticket_id, seq, at, action, actor, actor_role, unit,"
-         "  from_status, to_status, note, data)"
+         "  from_status, to_status, note, data, lead_unit)"
          " SELECT id, 1, created_at, 'intake', created_by, $31, $3, NULL, status, NULL,"
-         "  $32::jsonb FROM ins) "
+         "  $32::jsonb, $24 FROM ins) "
          "SELECT 'created'::text FROM ins "
          "UNION ALL "
          "SELECT CASE WHEN t.idempotency_hash = sha256(convert_to($23, 'UTF8'))"
@@ -131,9 +131,9 @@ static const Stmt stmts[STMT__COUNT] = {
          " RETURNING id, version, status),"
          "e AS ("
          " INSERT INTO ticket_events (ticket_id, seq, at, action, actor, actor_role, unit,"
-         "  from_status, to_status, note, data)"
+         "  from_status, to_status, note, data, lead_unit)"
          " SELECT id, version, minhu_ts($34::bigint), $35, $36, $37, $38, $39, status, $40,"
-         "  $41::jsonb FROM u) "
+         "  $41::jsonb, $5 FROM u) "
          "SELECT minhu_require_one((SELECT count(*) FROM u))",
          47, true},
 
