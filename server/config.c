@@ -170,6 +170,23 @@ config_load(Config *cfg, int argc, char **argv)
     return 0;
 }
 
+/* True when a DSN carries a password: "password=..." in key=value form, or
+ * "user:password@" in a URI's authority. */
+static bool
+dsn_has_password(const char *dsn)
+{
+    const char *rest = strstr(dsn, "://"), *at, *colon;
+
+    if (strstr(dsn, "password") != NULL)
+        return true;
+    if (rest == NULL)
+        return false;
+    rest += 3;
+    at = strchr(rest, '@');
+    colon = strchr(rest, ':');
+    return at != NULL && colon != NULL && colon < at;
+}
+
 void
 config_print(const Config *cfg, FILE *out)
 {
@@ -182,7 +199,7 @@ config_print(const Config *cfg, FILE *out)
             const char *v = *(char *const *) (base + o->offset);
 
             /* A DSN may carry a password: show that one is set, not what it is. */
-            if (strcmp(o->flag, "dsn") == 0 && v != NULL && strstr(v, "password") != NULL)
+            if (strcmp(o->flag, "dsn") == 0 && v != NULL && dsn_has_password(v))
                 v = "(set, contains a password)";
             fprintf(out, "%s = %s\n", o->flag, v ? v : "");
         } else {

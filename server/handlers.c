@@ -203,12 +203,15 @@ h_intake(Req *r)
     t->anonymous = r->intake.anonymous;
     t->confidential = r->intake.confidential;
     t->callback_wanted = r->intake.callback_wanted && !r->intake.anonymous;
+    if (sla_env_route(t->category, r->intake.area, r->route_unit, sizeof r->route_unit,
+                      &r->route_rule))
+        t->lead_unit = r->route_unit; /* 直派: born dispatched */
     sla_env_init(&env, r->now);
     if (workflow_intake(t, workflow_parties(r->who.role, r->who.unit, NULL), &env, &ei) != ERR_OK) {
         reply_error(r, &ei);
         return;
     }
-    r->event_data = codec_intake_event_data(&r->intake);
+    r->event_data = codec_intake_event_data(&r->intake, r->route_rule);
     store_params_intake(&r->params[0], t, &r->intake, r->date8, &r->who,
                         r->idem_key[0] ? r->idem_key : NULL, r->body, r->event_data);
     store_params_intake_json(&r->params[1], r->ticket_id, &r->who,

@@ -105,6 +105,8 @@ struct Req {
     char merge_number[24]; /* merge: the target's number, as asked */
     char query_code[8];    /* public lookup */
     char peer[64];         /* client address, for rate limits */
+    char route_unit[40];   /* intake: the unit a routing rule chose */
+    int64_t route_rule;    /* and that rule's id, 0 for none */
 };
 
 /* Microseconds of the monotonic-enough wall clock; the one clock reader. */

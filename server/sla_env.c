@@ -7,10 +7,12 @@
  */
 #include "sla_env.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/calendar.h"
+#include "core/route.h"
 #include "core/sla.h"
 #include "db/pgpool.h"
 #include "log.h"
@@ -18,25 +20,29 @@
 
 #define CAL_DAYS 8192
 #define MAX_RULES 2048
+#define MAX_ROUTES 8192
 #define REFRESH_S 60
 #define RETRY_S 1
 
 typedef struct Env {
-    Calendar    cal;
+    Calendar cal;
     CalendarDay days[CAL_DAYS];
-    SlaPolicy   policy;
-    SlaRule     rules[MAX_RULES];
-    PGresult   *rules_res; /* the rules' category strings are borrowed from it */
+    SlaPolicy policy;
+    SlaRule rules[MAX_RULES];
+    PGresult *rules_res; /* the rules' category strings are borrowed from it */
+    RouteRule routes[MAX_ROUTES];
+    size_t n_routes;
+    PGresult *routes_res; /* the routes' strings are borrowed from it */
 } Env;
 
-static Env           envs[2];
-static int           current = -1; /* index of the live copy, -1 before the first load */
-static PgJob         job;
-static bool          job_busy;
-static bool          reload_pending; /* a reload was asked while a load ran */
-static Server       *srv;
+static Env envs[2];
+static int current = -1; /* index of the live copy, -1 before the first load */
+static PgJob job;
+static bool job_busy;
+static bool reload_pending; /* a reload was asked while a load ran */
+static Server *srv;
 static struct event *ev_timer;
-static ClocksPolicy  clocks_policy = {75, 5};
+static ClocksPolicy clocks_policy = {75, 5};
 
 static int64_t
 deadline_hook(void *ctx, const Ticket *t, Clock c, int64_t start)
@@ -82,9 +88,23 @@ schedule(int seconds)
 
 /* Builds e from the job's results; false (and a log line) when a row is refused. */
 static bool
-build(Env *e, PGresult *cal_res, PGresult *rules_res)
+build(Env *e, PGresult *cal_res, PGresult *rules_res, PGresult *routes_res)
 {
     ErrInfo ei;
+
+    e->n_routes = 0;
+    for (int i = 0; i < PQntuples(routes_res) && e->n_routes < MAX_ROUTES; i++) {
+        RouteRule *r = &e->routes[e->n_routes++];
+
+        r->id = strtoll(PQgetvalue(routes_res, i, 0), NULL, 10);
+        r->category = PQgetvalue(routes_res, i, 1);
+        r->area = PQgetvalue(routes_res, i, 2);
+        r->unit = PQgetvalue(routes_res, i, 3);
+        r->priority = (int) strtol(PQgetvalue(routes_res, i, 4), NULL, 10);
+    }
+    if (PQntuples(routes_res) > MAX_ROUTES)
+        log_msg(LOG_ERROR, "msg=\"too many routing rules, the rest are ignored\" max=%d",
+                MAX_ROUTES);
 
     err_clear(&ei);
     calendar_init(&e->cal, e->days, CAL_DAYS);
@@ -116,12 +136,12 @@ build(Env *e, PGresult *cal_res, PGresult *rules_res)
 static void
 on_loaded(PgJob *j, void *arg)
 {
-    int  spare = current == 0 ? 1 : 0;
+    int spare = current == 0 ? 1 : 0;
     Env *e = &envs[spare];
 
     (void) arg;
     job_busy = false;
-    if (j->err != ERR_OK || j->res[0] == NULL || j->res[1] == NULL) {
+    if (j->err != ERR_OK || j->res[0] == NULL || j->res[1] == NULL || j->res[2] == NULL) {
         log_msg(current < 0 ? LOG_WARN : LOG_INFO,
                 "msg=\"could not load the calendar and SLA rules, will retry\" error=\"%s\"",
                 j->ei.message);
@@ -132,14 +152,17 @@ on_loaded(PgJob *j, void *arg)
     PQclear(e->rules_res);
     e->rules_res = j->res[1];
     j->res[1] = NULL;
-    if (!build(e, j->res[0], e->rules_res)) {
+    PQclear(e->routes_res);
+    e->routes_res = j->res[2];
+    j->res[2] = NULL;
+    if (!build(e, j->res[0], e->rules_res, e->routes_res)) {
         pgjob_clear(j);
         schedule(REFRESH_S);
         return;
     }
     if (current < 0)
-        log_msg(LOG_INFO, "msg=\"calendar and SLA policy loaded\" days=%d rules=%zu",
-                PQntuples(j->res[0]), e->policy.n);
+        log_msg(LOG_INFO, "msg=\"reference data loaded\" days=%d sla_rules=%zu routes=%zu",
+                PQntuples(j->res[0]), e->policy.n, e->n_routes);
     current = spare;
     pgjob_clear(j);
     schedule(reload_pending ? 0 : REFRESH_S);
@@ -158,6 +181,7 @@ on_timer(evutil_socket_t fd, short what, void *arg)
     pgjob_init(&job, on_loaded, NULL);
     pgjob_add(&job, STMT_CALENDAR, NULL);
     pgjob_add(&job, STMT_SLA_RULES, NULL);
+    pgjob_add(&job, STMT_ROUTING_RULES, NULL);
     pgpool_submit(srv->pool, &job);
 }
 
@@ -197,5 +221,22 @@ sla_env_free(void)
     for (int i = 0; i < 2; i++) {
         PQclear(envs[i].rules_res);
         envs[i].rules_res = NULL;
+        PQclear(envs[i].routes_res);
+        envs[i].routes_res = NULL;
     }
+}
+
+bool
+sla_env_route(const char *category, const char *area, char *unit, size_t unit_len, int64_t *rule_id)
+{
+    const RouteRule *r;
+
+    if (current < 0)
+        return false;
+    r = route_match(envs[current].routes, envs[current].n_routes, category, area);
+    if (r == NULL)
+        return false;
+    snprintf(unit, unit_len, "%s", r->unit);
+    *rule_id = r->id;
+    return true;
 }

@@ -10,6 +10,8 @@
 #define MINHU_SERVER_SLA_ENV_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "core/clocks.h"
 #include "core/workflow.h"
@@ -31,6 +33,14 @@ void sla_env_init(WorkflowEnv *env, int64_t now);
 
 /* t's timer plan (clocks_plan with the loaded calendar and --warn-percent). */
 size_t sla_env_plan(const Ticket *t, ClockTimer *out);
+
+/*
+ * The routing rule for a new ticket (直派): copies its unit into unit and its
+ * id into *rule_id and returns true, or false when no rule matches (the
+ * ticket waits in the operators' queue).  area may be NULL.
+ */
+bool sla_env_route(const char *category, const char *area, char *unit, size_t unit_len,
+                   int64_t *rule_id);
 
 /* Frees what the loaded copies hold; after the pool is gone. */
 void sla_env_free(void);

@@ -16,7 +16,7 @@
 #include "server.h"
 #include "sla_env.h"
 
-#define RECHECK_MS 5000   /* a safety net for a missed NOTIFY (connection down) */
+#define RECHECK_MS 5000 /* a safety net for a missed NOTIFY (connection down) */
 #define RETRY_MS 1000
 #define OUTBOX_BATCH 100
 #define OUTBOX_MS 1000
@@ -24,20 +24,20 @@
 typedef enum TimerStage { TS_IDLE = 0, TS_NEXT, TS_FIRE } TimerStage;
 
 static struct {
-    Server       *srv;
+    Server *srv;
     struct event *ev;
-    int64_t       armed_ms; /* INT64_MAX when not armed */
-    TimerStage    stage;
-    bool          recheck;  /* a NOTIFY came while a job was in flight */
-    PgJob         job;
-    StoreParams   params;
+    int64_t armed_ms; /* INT64_MAX when not armed */
+    TimerStage stage;
+    bool recheck; /* a NOTIFY came while a job was in flight */
+    PgJob job;
+    StoreParams params;
 } T;
 
 static struct {
     struct event *ev;
-    bool          busy;
-    PgJob         job;
-    StoreParams   params;
+    bool busy;
+    PgJob job;
+    StoreParams params;
 } O;
 
 static const char *const channels[] = {"minhu_timers", "minhu_reference", NULL};
@@ -51,7 +51,7 @@ now_ms(void)
 static void
 arm(int64_t at_ms)
 {
-    int64_t        delay = at_ms - now_ms();
+    int64_t delay = at_ms - now_ms();
     struct timeval tv;
 
     if (T.ev == NULL)
@@ -85,7 +85,7 @@ static void
 on_job(PgJob *job, void *arg)
 {
     TimerStage stage = T.stage;
-    int        rows = 0;
+    int rows = 0;
 
     (void) arg;
     T.stage = TS_IDLE;
@@ -102,7 +102,7 @@ on_job(PgJob *job, void *arg)
     }
     if (stage == TS_NEXT) {
         const PGresult *r = job->res[0];
-        int64_t         next = now_ms() + RECHECK_MS;
+        int64_t next = now_ms() + RECHECK_MS;
 
         if (!PQgetisnull(r, 0, 0)) {
             int64_t due = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
@@ -123,7 +123,7 @@ on_job(PgJob *job, void *arg)
     /* TS_FIRE: the transaction has committed; the lag is due → committed. */
     {
         const PGresult *r = job->res[0];
-        int64_t         now = now_ms();
+        int64_t now = now_ms();
 
         rows = PQntuples(r);
         for (int i = 0; i < rows; i++) {
@@ -185,7 +185,7 @@ render(const char *msg, const char *number, const char *code, char *out, size_t 
 
     while (*msg && at + 1 < len) {
         const char *sub = NULL;
-        size_t      skip = 0;
+        size_t skip = 0;
 
         if (strncmp(msg, "{number}", 8) == 0) {
             sub = number;
@@ -215,12 +215,11 @@ render(const char *msg, const char *number, const char *code, char *out, size_t 
 static void
 send_log(const PGresult *r, int i)
 {
-    char        text[1024], phone[32];
+    char text[1024], phone[32];
     const char *audience = PQgetvalue(r, i, 1);
-    bool        resident = strcmp(audience, "resident") == 0;
+    bool resident = strcmp(audience, "resident") == 0;
 
-    render(PQgetvalue(r, i, 4), PQgetvalue(r, i, 6), resident ? "******" : "", text,
-           sizeof text);
+    render(PQgetvalue(r, i, 4), PQgetvalue(r, i, 6), resident ? "******" : "", text, sizeof text);
     log_msg(LOG_INFO,
             "event=notify id=%s audience=%s unit=%s kind=%s ticket=%s to=%s message=\"%s\"",
             PQgetvalue(r, i, 0), audience, PQgetisnull(r, i, 2) ? "-" : PQgetvalue(r, i, 2),
@@ -235,7 +234,7 @@ static void outbox_claim(void);
 static void
 on_outbox(PgJob *job, void *arg)
 {
-    int            rows = 0;
+    int rows = 0;
     struct timeval tv = {0, OUTBOX_MS * 1000};
 
     (void) arg;

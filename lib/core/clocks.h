@@ -18,19 +18,14 @@
 #include "core/calendar.h"
 #include "core/ticket.h"
 
-typedef enum TimerKind {
-    TIMER_WARNING = 0,
-    TIMER_OVERDUE,
-    TIMER_REPORT,
-    TIMER__COUNT
-} TimerKind;
+typedef enum TimerKind { TIMER_WARNING = 0, TIMER_OVERDUE, TIMER_REPORT, TIMER__COUNT } TimerKind;
 
 typedef struct ClockTimer {
-    Clock       clock;
-    TimerKind   kind;
-    const char *unit;     /* NULL for the lead unit's clocks, else the assist unit (borrowed) */
-    int64_t     due_at;   /* when it fires */
-    int64_t     deadline; /* the clock's deadline it belongs to */
+    Clock clock;
+    TimerKind kind;
+    const char *unit; /* NULL for the lead unit's clocks, else the assist unit (borrowed) */
+    int64_t due_at;   /* when it fires */
+    int64_t deadline; /* the clock's deadline it belongs to */
 } ClockTimer;
 
 #define CLOCKS_MAX_TIMERS (CLK__COUNT * TIMER__COUNT + TICKET_MAX_ASSISTS * 2)

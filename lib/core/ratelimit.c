@@ -8,13 +8,13 @@
 
 typedef struct RateSlot {
     int64_t window_start;
-    int     count;
+    int count;
 } RateSlot;
 
 struct RateTable {
-    size_t   slots;
-    int64_t  window_ms;
-    int      limit;
+    size_t slots;
+    int64_t window_ms;
+    int limit;
     RateSlot slot[];
 };
 
@@ -71,7 +71,7 @@ int
 rate_retry_after(const RateTable *t, const char *key, int64_t now_ms)
 {
     const RateSlot *s = &t->slot[slot_of(t, key)];
-    int64_t         left = s->window_start + t->window_ms - now_ms;
+    int64_t left = s->window_start + t->window_ms - now_ms;
 
     return left > 1000 ? (int) (left / 1000) : 1;
 }

@@ -32,20 +32,6 @@ static const struct {
 
 #define N_LIMIT_UNITS (sizeof limit_units / sizeof limit_units[0])
 
-/* The contract's spellings of urgencies and clocks (api-contract.md §1),
- * kept here so that this module links without the ticket name tables. */
-static const char *const rule_urgency_names[URG__COUNT] = {
-    [URG_EMERGENCY] = "emergency",
-    [URG_TIMELY] = "timely",
-    [URG_NORMAL] = "normal",
-    [URG_COMPLEX] = "complex",
-};
-
-static const char *const rule_clock_names[CLK__COUNT] = {
-    [CLK_DISPATCH] = "dispatch", [CLK_ACCEPT] = "accept",     [CLK_CONTACT] = "contact",
-    [CLK_REPLY] = "reply",       [CLK_CALLBACK] = "callback", [CLK_RETURN_WINDOW] = "return_window",
-};
-
 #define LIMIT_SYNTAX_HINT                                                                          \
     "expected a positive count and a unit (seconds, minutes, hours, days or workdays), "           \
     "such as \"90 minutes\""
@@ -181,7 +167,7 @@ sla_policy_add(SlaPolicy *p, const SlaRule *rule, ErrInfo *ei)
         return err_set(ei, ERR_INVALID, "clock", "invalid clock %d in SLA rule", (int) rule->clock);
     if (!limit_valid(&rule->limit))
         return err_set(ei, ERR_INVALID, "limit", "invalid limit in SLA rule for %s",
-                       rule_clock_names[rule->clock]);
+                       clock_name(rule->clock));
     for (size_t i = 0; i < p->n; i++) {
         SlaRule *r = &p->rules[i];
 
@@ -262,17 +248,6 @@ sla_policy_lookup(const SlaPolicy *p, const char *category_code, Urgency urgency
     return true;
 }
 
-/* Index of name in names[n], or -1. */
-static int
-name_index(const char *const *names, int n, const char *name)
-{
-    for (int i = 0; i < n; i++) {
-        if (strcmp(names[i], name) == 0)
-            return i;
-    }
-    return -1;
-}
-
 Err
 sla_rule_parse(const char *category, const char *urgency, const char *clock, const char *limit,
                SlaRule *out, ErrInfo *ei)
@@ -296,7 +271,7 @@ sla_rule_parse(const char *category, const char *urgency, const char *clock, con
     if (urgency != NULL && strcmp(urgency, "*") == 0) {
         out->urgency = SLA_ANY_URGENCY;
     } else {
-        out->urgency = urgency != NULL ? name_index(rule_urgency_names, URG__COUNT, urgency) : -1;
+        out->urgency = urgency_parse(urgency); /* -1 when unknown */
         if (out->urgency < 0)
             return err_set(ei, ERR_INVALID, "urgency",
                            "invalid SLA urgency \"%.64s\": expected emergency, timely, normal, "
@@ -304,7 +279,7 @@ sla_rule_parse(const char *category, const char *urgency, const char *clock, con
                            urgency != NULL ? urgency : "");
     }
 
-    c = clock != NULL ? name_index(rule_clock_names, CLK__COUNT, clock) : -1;
+    c = clock_parse(clock);
     if (c < 0)
         return err_set(ei, ERR_INVALID, "clock",
                        "invalid SLA clock \"%.64s\": expected dispatch, accept, contact, reply, "

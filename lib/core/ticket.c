@@ -175,7 +175,7 @@ status_is_open(TicketStatus s)
 bool
 status_is_final(TicketStatus s)
 {
-    return s != ST_NONE && !status_is_open(s);
+    return s > ST_NONE && s < ST__COUNT && !status_is_open(s);
 }
 
 void

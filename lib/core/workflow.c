@@ -346,8 +346,8 @@ check_guards(const Ticket *t, const ActionInput *in, const char *actor_unit, con
 
     if (workflow_text_required(in->action) && (in->text == NULL || in->text[0] == '\0')) {
         const char *field = (in->action == ACT_NOTE || in->action == ACT_ASSIST_REPLY) ? "note"
-                            : (in->action == ACT_REPLY || in->action == ACT_ANSWER)      ? "result"
-                                                                                         : "reason";
+                            : (in->action == ACT_REPLY || in->action == ACT_ANSWER)    ? "result"
+                                                                                       : "reason";
         return err_set(ei, ERR_MISSING, field, "%s needs a %s", action_name(in->action), field);
     }
 
@@ -468,7 +468,7 @@ workflow_apply(Ticket *t, const ActionInput *in, unsigned parties, const char *a
 {
     TicketStatus to;
     Err rc;
-    int ai;
+    TicketAssist *as;
     int64_t now = env->now;
 
     if (in->action == ACT_INTAKE)
@@ -500,8 +500,7 @@ workflow_apply(Ticket *t, const ActionInput *in, unsigned parties, const char *a
         break;
     case ACT_WHISTLE:
         for (size_t i = 0; i < in->n_units; i++) {
-            TicketAssist *as = &t->assists[t->n_assists++];
-
+            as = &t->assists[t->n_assists++];
             memset(as, 0, sizeof *as);
             as->unit = in->units[i];
             as->status = ASSIST_SUMMONED;
@@ -512,16 +511,16 @@ workflow_apply(Ticket *t, const ActionInput *in, unsigned parties, const char *a
         }
         break;
     case ACT_ASSIST_ACCEPT:
-        ai = ticket_assist_find(t, actor_unit);
-        t->assists[ai].status = ASSIST_ACCEPTED;
-        t->assists[ai].accepted_at = now;
-        t->assists[ai].changed = true;
-        break;
     case ACT_ASSIST_REPLY:
-        ai = ticket_assist_find(t, actor_unit);
-        t->assists[ai].status = ASSIST_REPLIED;
-        t->assists[ai].replied_at = now;
-        t->assists[ai].changed = true;
+        as = &t->assists[ticket_assist_find(t, actor_unit)]; /* found by check_guards */
+        if (in->action == ACT_ASSIST_ACCEPT) {
+            as->status = ASSIST_ACCEPTED;
+            as->accepted_at = now;
+        } else {
+            as->status = ASSIST_REPLIED;
+            as->replied_at = now;
+        }
+        as->changed = true;
         break;
     case ACT_REQUEST_RETURN:
         t->prev_status = t->status;

@@ -37,8 +37,11 @@ Err codec_action_decode(Action a, json_t *root, ActionInput *in, ErrInfo *ei);
  */
 char *codec_event_data(const ActionInput *in, const char *merge_into_number);
 
-/* The intake event's data: channel, nature, urgency, category.  New text, free(). */
-char *codec_intake_event_data(const Intake *in);
+/*
+ * The intake event's data: channel, nature, urgency, category, and the
+ * routing rule that dispatched it (rule_id > 0).  New text, free().
+ */
+char *codec_intake_event_data(const Intake *in, int64_t rule_id);
 
 /* The contract's error body for ei, as a new text to free(). */
 char *codec_error_body(const ErrInfo *ei);

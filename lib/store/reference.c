@@ -327,15 +327,29 @@ static const char ref_sla_upsert[] =
     "INSERT INTO sla_rules (category, urgency, clock, limit_text) VALUES ($1, $2, $3, $4)"
     " ON CONFLICT (category, urgency, clock) DO UPDATE SET limit_text = EXCLUDED.limit_text";
 
+static const char ref_rules_upsert[] =
+    "INSERT INTO routing_rules (category, area, unit, priority) VALUES ($1, $2, $3, $4::integer)"
+    " ON CONFLICT (category, area) DO UPDATE SET unit = EXCLUDED.unit,"
+    "  priority = EXCLUDED.priority";
+
+/* A rule must name an existing, active unit that is not the centre. */
+static const char ref_rules_bad_unit[] =
+    "SELECT k.ord, 'unit', format('unit \"%s\" does not exist or cannot handle tickets', r.unit)"
+    " FROM unnest($1::text[]) WITH ORDINALITY AS k(key, ord)"
+    " JOIN routing_rules r ON r.category = split_part(k.key, '|', 1)"
+    "  AND r.area = split_part(k.key, '|', 2)"
+    " WHERE NOT EXISTS (SELECT 1 FROM units u WHERE u.code = r.unit AND u.active"
+    "                   AND u.kind <> 'center')"
+    " ORDER BY k.ord LIMIT 1";
+
 static const char ref_calendar_upsert[] =
     "INSERT INTO calendar (day, kind, name) VALUES ($1::date, $2, $3)"
     " ON CONFLICT (day) DO UPDATE SET kind = EXCLUDED.kind,"
     "  name = CASE WHEN $4::boolean THEN EXCLUDED.name ELSE calendar.name END";
 
 /*
- * The import kinds.  rules has its columns and row rules but no table yet:
- * with upsert NULL it answers "not available in this version".  To enable
- * it, give it its upsert and a check that the unit exists.
+ * The import kinds.  A kind with upsert NULL would answer "not available in
+ * this version".
  */
 const StoreRefImport store_ref_imports[] = {
     {
@@ -392,7 +406,8 @@ const StoreRefImport store_ref_imports[] = {
         .columns = {{"category", true}, {"area", true}, {"unit", true}, {"priority", true}},
         .build = ref_build_rule,
         .nparams = 4,
-        .upsert = NULL,
+        .upsert = ref_rules_upsert,
+        .checks = {ref_rules_bad_unit},
     },
 };
 

@@ -225,6 +225,9 @@ static const Stmt stmts[STMT__COUNT] = {
         "      WHERE t.id = n.ticket_id) END,"
         " CASE WHEN n.audience = 'resident' THEN minhu_query_code(n.ticket_id) END",
         1, true},
+
+    [STMT_ROUTING_RULES] = {"minhu_routing_rules",
+        "SELECT id, category, area, unit, priority FROM routing_rules ORDER BY id", 0, true},
 };
 
 bool

@@ -45,6 +45,7 @@ typedef enum StmtId {
     STMT_TIMERS_NEXT,
     STMT_TIMERS_FIRE,
     STMT_OUTBOX_CLAIM,
+    STMT_ROUTING_RULES,
     STMT__COUNT
 } StmtId;
 

@@ -388,6 +388,22 @@ def test_public_lookup_shows_progress_never_private_data(stack):
         assert key not in p, key
 
 
+def test_query_codes_are_per_ticket(stack):
+    made = [intake(stack, category="0405", area="610104004") for _ in range(6)]
+    codes = [t["query_code"] for t in made]
+    assert len(set(codes)) > 1, "every ticket has the query code %s" % codes[0]
+    # One ticket's code opens that ticket only.
+    a, b = made[0], made[1]
+    if a["query_code"] != b["query_code"]:  # equal by chance once in a million
+        r = call(stack.url, "GET", "/api/v1/public/tickets/%s?code=%s"
+                 % (b["number"], a["query_code"]))
+        assert_error(r, 404, "not_found")
+    for t in made:
+        r = call(stack.url, "GET", "/api/v1/public/tickets/%s?code=%s"
+                 % (t["number"], t["query_code"]))
+        assert r.status == 200 and r.json["number"] == t["number"], r
+
+
 def test_public_lookup_wrong_code_or_number_is_the_same_404(stack):
     t = intake(stack, category="0405", area="610104004")
     wrong_code = "%06d" % ((int(t["query_code"]) + 1) % 1000000)

@@ -15,12 +15,12 @@ test_caller_view(void)
         Role role;
         CallerView plain, confidential; /* not anonymous */
     } cases[] = {
-        {ROLE_OPERATOR, CALLER_FULL, CALLER_FULL},     /* the centre sees all */
+        {ROLE_OPERATOR, CALLER_FULL, CALLER_FULL}, /* the centre sees all */
         {ROLE_ADMIN, CALLER_FULL, CALLER_FULL},
-        {ROLE_UNIT, CALLER_MASKED, CALLER_HIDDEN},     /* units: surname + masked phone */
+        {ROLE_UNIT, CALLER_MASKED, CALLER_HIDDEN}, /* units: surname + masked phone */
         {ROLE_LEADER, CALLER_MASKED, CALLER_HIDDEN},
         {ROLE_CHANNEL, CALLER_MASKED, CALLER_HIDDEN},
-        {ROLE_NONE, CALLER_HIDDEN, CALLER_HIDDEN},     /* the public: never a name or phone */
+        {ROLE_NONE, CALLER_HIDDEN, CALLER_HIDDEN}, /* the public: never a name or phone */
         {(Role) ROLE__COUNT, CALLER_HIDDEN, CALLER_HIDDEN},
     };
 
@@ -49,18 +49,18 @@ test_phone(void)
     static const struct {
         const char *in, *out;
     } cases[] = {
-        {"13800138000", "138****8000"},       /* mobile */
-        {"138-0013-8000", "138****8000"},     /* with separators */
+        {"13800138000", "138****8000"},   /* mobile */
+        {"138-0013-8000", "138****8000"}, /* with separators */
         {"138 0013 8000", "138****8000"},
-        {"+8613800138000", "138****8000"},    /* country code dropped */
+        {"+8613800138000", "138****8000"}, /* country code dropped */
         {"+86 138 0013 8000", "138****8000"},
         {"008613800138000", "138****8000"},
-        {"010-12345678", "010****5678"},      /* landline with area code */
+        {"010-12345678", "010****5678"}, /* landline with area code */
         {"029-88886666", "029****6666"},
         {"0755-12345678", "075****5678"},
-        {"+1 415 555 0100", "141****0100"},   /* other countries keep their code */
-        {"88886666", "****6666"},             /* local number: at least four hidden */
-        {"8888666", "****"},                  /* short numbers: nothing */
+        {"+1 415 555 0100", "141****0100"}, /* other countries keep their code */
+        {"88886666", "****6666"},           /* local number: at least four hidden */
+        {"8888666", "****"},                /* short numbers: nothing */
         {"12345", "****"},
         {"110", "****"},
         {"", "****"},

@@ -29,7 +29,7 @@ static void
 test_keys_are_separate(void)
 {
     RateTable *t = rate_new(4096, 60000, 2);
-    int        other_blocked = 0;
+    int other_blocked = 0;
 
     rate_hit(t, "2026112200000001", 0);
     rate_hit(t, "2026112200000001", 0);

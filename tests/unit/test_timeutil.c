@@ -179,7 +179,7 @@ test_cst_date(void)
         int64_t ms;
         const char *date;
     } cases[] = {
-        {T_1630Z, "20261122"},             /* 00:30 in Shanghai, 16:30 the day before in UTC */
+        {T_1630Z, "20261122"},              /* 00:30 in Shanghai, 16:30 the day before in UTC */
         {T_1630Z - 30 * 60000, "20261122"}, /* 16:00Z is Shanghai midnight */
         {T_1630Z - 30 * 60000 - 1, "20261121"},
         {T_1630Z + 8 * HOUR - 30 * 60000, "20261122"},

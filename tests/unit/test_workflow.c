@@ -193,6 +193,13 @@ spec_decide(Action a, TicketStatus from, TicketStatus prev, unsigned parties, Va
     return ERR_ILLEGAL;
 }
 
+/* A status for messages: "-" before intake. */
+static const char *
+st(TicketStatus s)
+{
+    return s == ST_NONE ? "-" : status_name(s);
+}
+
 static const unsigned party_sets[] = {
     0, PARTY_CENTER, PARTY_LEAD, PARTY_ASSIST, PARTY_CHANNEL, PARTY_LEAD | PARTY_ASSIST,
 };
@@ -220,21 +227,19 @@ test_decide_every_combination(void)
                         err_clear(&ei);
                         want = spec_decide((Action) a, (TicketStatus) s, prevs[k], party_sets[p],
                                            (Variant) v, &want_to);
-                        got = workflow_decide((Action) a, (TicketStatus) s, prevs[k],
-                                              party_sets[p], (Variant) v, &got_to, &ei);
+                        got = workflow_decide((Action) a, (TicketStatus) s, prevs[k], party_sets[p],
+                                              (Variant) v, &got_to, &ei);
                         same = got == want && (want != ERR_OK || got_to == want_to) &&
                                (got == ERR_OK ? ei.code == ERR_OK
                                               : ei.code == got && ei.message[0] != '\0');
                         if (!same && shown++ < 20)
                             fprintf(stderr,
                                     "decide(%s, %s, prev %s, {%s}, %s): got %s %s, want %s %s\n",
-                                    action_name((Action) a), status_name((TicketStatus) s),
-                                    status_name(prevs[k]),
+                                    action_name((Action) a), st((TicketStatus) s), st(prevs[k]),
                                     party_names(party_sets[p], who, sizeof who),
                                     variant_name((Variant) v), err_code_name(got),
-                                    got == ERR_OK ? status_name(got_to) : "",
-                                    err_code_name(want),
-                                    want == ERR_OK ? status_name(want_to) : "");
+                                    got == ERR_OK ? st(got_to) : "", err_code_name(want),
+                                    want == ERR_OK ? st(want_to) : "");
                         CHECK(same);
                         combos++;
                     }
@@ -450,29 +455,30 @@ new_ticket(Ticket *t)
 static void
 make_status(Ticket *t, TicketStatus s)
 {
+    /* the final statuses straight from the queue */
+    static const struct {
+        TicketStatus status;
+        Action action;
+    } from_queue[] = {
+        {ST_ANSWERED, ACT_ANSWER},
+        {ST_REJECTED, ACT_REJECT},
+        {ST_MERGED, ACT_MERGE},
+        {ST_CANCELLED, ACT_CANCEL},
+    };
+
     if (s == ST_NONE) {
         ticket_init(t);
         t->id = TICKET_ID;
         return;
     }
     new_ticket(t);
-    switch (s) {
-    case ST_ANSWERED:
-        STEP(t, ACT_ANSWER, PARTY_CENTER, NULL, T0 + 10);
+    if (s == ST_PENDING_DISPATCH)
         return;
-    case ST_REJECTED:
-        STEP(t, ACT_REJECT, PARTY_CENTER, NULL, T0 + 10);
-        return;
-    case ST_MERGED:
-        STEP(t, ACT_MERGE, PARTY_CENTER, NULL, T0 + 10);
-        return;
-    case ST_CANCELLED:
-        STEP(t, ACT_CANCEL, PARTY_CENTER, NULL, T0 + 10);
-        return;
-    case ST_PENDING_DISPATCH:
-        return;
-    default:
-        break;
+    for (size_t i = 0; i < sizeof from_queue / sizeof from_queue[0]; i++) {
+        if (from_queue[i].status == s) {
+            STEP(t, from_queue[i].action, PARTY_CENTER, NULL, T0 + 10);
+            return;
+        }
     }
     STEP(t, ACT_DISPATCH, PARTY_CENTER, NULL, T0 + 10);
     if (s == ST_DISPATCHED)
@@ -565,9 +571,9 @@ spec_to(Action a, const Ticket *t, Variant v)
 {
     TicketStatus to = ST_NONE;
 
-    CHECK_INT(spec_decide(a, t->status, t->prev_status, PARTY_CENTER | PARTY_LEAD | PARTY_ASSIST,
-                          v, &to),
-              ERR_OK);
+    CHECK_INT(
+        spec_decide(a, t->status, t->prev_status, PARTY_CENTER | PARTY_LEAD | PARTY_ASSIST, v, &to),
+        ERR_OK);
     return to;
 }
 
@@ -619,16 +625,28 @@ static void
 test_text_required(void)
 {
     static const Action needs_text[] = {
-        ACT_ANSWER,  ACT_REJECT,       ACT_NOTE,    ACT_ASSIST_REPLY, ACT_REQUEST_RETURN,
-        ACT_REQUEST_EXTENSION, ACT_SUSPEND, ACT_REPLY, ACT_REOPEN, ACT_CANCEL,
+        ACT_ANSWER,
+        ACT_REJECT,
+        ACT_NOTE,
+        ACT_ASSIST_REPLY,
+        ACT_REQUEST_RETURN,
+        ACT_REQUEST_EXTENSION,
+        ACT_SUSPEND,
+        ACT_REPLY,
+        ACT_REOPEN,
+        ACT_CANCEL,
         ACT_FLAG_UNREASONABLE,
     };
     static const struct {
         Action a;
         const char *field;
     } fields[] = {
-        {ACT_NOTE, "note"},           {ACT_ASSIST_REPLY, "note"}, {ACT_REPLY, "result"},
-        {ACT_ANSWER, "result"},       {ACT_REJECT, "reason"},     {ACT_CANCEL, "reason"},
+        {ACT_NOTE, "note"},
+        {ACT_ASSIST_REPLY, "note"},
+        {ACT_REPLY, "result"},
+        {ACT_ANSWER, "result"},
+        {ACT_REJECT, "reason"},
+        {ACT_CANCEL, "reason"},
         {ACT_REQUEST_RETURN, "reason"},
     };
 
@@ -1052,7 +1070,7 @@ test_extensions(void)
     CHECK_INT(t.ext_state, EXT_REQUESTED);
     CHECK_INT(t.ext_until, due + DAY);
     CHECK_STR(t.ext_reason, "需协调施工单位");
-    CHECK_INT(t.due[CLK_REPLY], due); /* not until approved */
+    CHECK_INT(t.due[CLK_REPLY], due);                        /* not until approved */
     APPLY_ERR(&t, &req, PARTY_LEAD, LEAD, due, ERR_ILLEGAL); /* one pending at a time */
     APPLY_ERR(&t, &ok, PARTY_LEAD, LEAD, due, ERR_FORBIDDEN);
     APPLY_OK(&t, &ok, PARTY_CENTER, NULL, due + 1);
