@@ -102,7 +102,7 @@ static bool
 add_timers_sync(Req *r, StoreParams *sp)
 {
     ClockTimer plan[CLOCKS_MAX_TIMERS];
-    size_t     n = sla_env_plan(&r->ticket, plan);
+    size_t n = sla_env_plan(&r->ticket, plan);
 
     if (!store_params_timers(sp, r->ticket.id, plan, n)) {
         reply_err(r, ERR_INTERNAL, NULL, "the ticket's timers do not fit");
@@ -226,6 +226,22 @@ h_intake(Req *r)
                             "【12345】您的诉求已受理，工单号 {number}，查询码 {query_code}。");
         pgjob_add(&r->job, STMT_NOTIFY, &r->params[3]);
     }
+    if (r->who.role == ROLE_OPERATOR || r->who.role == ROLE_ADMIN) {
+        /* Duplicate hints (重复件) for the operator: same phone, or the same
+         * category in the same community (the first 12 digits of the area). */
+        char place[16] = "";
+
+        if (r->intake.area != NULL)
+            snprintf(place, sizeof place, "%.12s", r->intake.area);
+        sp_init(&r->params[4]);
+        sp_text(&r->params[4], r->ticket_id);
+        sp_text(&r->params[4], r->intake.anonymous ? NULL : r->intake.caller_phone);
+        sp_text(&r->params[4], r->intake.category);
+        sp_copy(&r->params[4], place[0] ? place : NULL);
+        sp_ms(&r->params[4], r->now);
+        pgjob_add(&r->job, STMT_DUPLICATES, &r->params[4]);
+        r->dup_index = r->job.n - 1;
+    }
     pgjob_add(&r->job, STMT_TICKET_JSON_INTAKE, &r->params[1]);
     req_submit(r, RS_INTAKE);
 }
@@ -259,8 +275,32 @@ intake_done(Req *r)
         evhttp_add_header(evhttp_request_get_output_headers(r->http), "Location", location);
         log_msg(LOG_INFO, "req=%s event=intake ticket=%s", r->id, r->ticket_id);
     }
-    reply_ticket_text(r, strcmp(what, "created") == 0 ? 201 : 200, PQgetvalue(ticket, 0, 0),
-                      PQgetvalue(ticket, 0, 1));
+    {
+        json_error_t je;
+        json_t *t = json_loads(PQgetvalue(ticket, 0, 0), 0, &je);
+        json_t *dups = NULL, *d;
+        size_t i;
+
+        if (t == NULL) {
+            reply_err(r, ERR_INTERNAL, NULL, "could not read the ticket");
+            return;
+        }
+        codec_mask_ticket(t, r->who.role);
+        json_object_set_new(t, "query_code", json_string(PQgetvalue(ticket, 0, 1)));
+        if (r->dup_index > 0) {
+            dups = json_loads(PQgetvalue(r->job.res[r->dup_index], 0, 0), 0, &je);
+            /* A replayed intake would list itself. */
+            for (i = 0; dups != NULL && i < json_array_size(dups);) {
+                d = json_array_get(dups, i);
+                if (json_equal(json_object_get(d, "id"), json_object_get(t, "id")))
+                    json_array_remove(dups, i);
+                else
+                    i++;
+            }
+            json_object_set_new(t, "possible_duplicates", dups ? dups : json_array());
+        }
+        reply_json(r, strcmp(what, "created") == 0 ? 201 : 200, t);
+    }
 }
 
 /* -------------------------------------------------------------------- get */
@@ -343,16 +383,109 @@ parse_time_param(const char *v, int64_t *ms)
     return false;
 }
 
+/* The list's query parameters, decoded. */
+typedef struct ListQuery {
+    const char *status, *unit, *category, *area, *as, *after;
+    int overdue, warned; /* -1 when not given */
+    bool by_deadline;
+    long limit;
+    int64_t from, to;
+    int64_t cursor_due; /* by_deadline: the cursor's next_due, TS_NONE for none */
+} ListQuery;
+
+static int
+parse_bool_param(const char *v)
+{
+    return strcmp(v, "true") == 0 ? 1 : strcmp(v, "false") == 0 ? 0 : -1;
+}
+
+/* One query parameter into lq; ERR_INVALID naming it when its value is bad. */
+static Err
+list_param(ListQuery *lq, const char *k, const char *v, ErrInfo *ei)
+{
+    if (strcmp(k, "status") == 0) {
+        char buf[256], *save = NULL;
+
+        if (strlen(v) >= sizeof buf)
+            return err_set(ei, ERR_INVALID, "status", "status list is too long");
+        strcpy(buf, v);
+        for (char *s = strtok_r(buf, ",", &save); s; s = strtok_r(NULL, ",", &save))
+            if (status_parse(s) <= 0)
+                return err_set(ei, ERR_INVALID, "status", "unknown status \"%.40s\"", s);
+        lq->status = v;
+    } else if (strcmp(k, "unit") == 0 || strcmp(k, "category") == 0 || strcmp(k, "area") == 0) {
+        if (!validate_code(v))
+            return err_set(ei, ERR_INVALID, k, "invalid %s code", k);
+        *(k[0] == 'u' ? &lq->unit : k[0] == 'c' ? &lq->category : &lq->area) = v;
+    } else if (strcmp(k, "overdue") == 0 || strcmp(k, "warned") == 0) {
+        int b = parse_bool_param(v);
+
+        if (b < 0)
+            return err_set(ei, ERR_INVALID, k, "%s must be true or false", k);
+        *(k[0] == 'o' ? &lq->overdue : &lq->warned) = b;
+    } else if (strcmp(k, "as") == 0) {
+        if (strcmp(v, "lead") != 0 && strcmp(v, "assist") != 0)
+            return err_set(ei, ERR_INVALID, "as", "as must be lead or assist");
+        lq->as = v;
+    } else if (strcmp(k, "sort") == 0) {
+        if (strcmp(v, "deadline") != 0 && strcmp(v, "created") != 0)
+            return err_set(ei, ERR_INVALID, "sort", "sort must be created or deadline");
+        lq->by_deadline = v[0] == 'd';
+    } else if (strcmp(k, "from") == 0 || strcmp(k, "to") == 0) {
+        if (!parse_time_param(v, k[0] == 'f' ? &lq->from : &lq->to))
+            return err_set(ei, ERR_INVALID, k, "%s must be a date or an RFC 3339 time", k);
+    } else if (strcmp(k, "limit") == 0) {
+        char *end;
+
+        lq->limit = strtol(v, &end, 10);
+        if (*v == '\0' || *end != '\0' || lq->limit < 1 || lq->limit > LIST_LIMIT_MAX)
+            return err_set(ei, ERR_INVALID, "limit", "limit must be 1 to %d", LIST_LIMIT_MAX);
+    } else if (strcmp(k, "after") == 0) {
+        lq->after = v;
+    } else {
+        return err_set(ei, ERR_INVALID, k, "unknown query parameter %.40s", k);
+    }
+    return ERR_OK;
+}
+
+/* The cursor: an id (newest first) or "<next_due ms>_<id>" ("_<id>" for none). */
+static Err
+list_cursor(ListQuery *lq, ErrInfo *ei)
+{
+    const char *us;
+    char *end;
+
+    if (lq->after == NULL)
+        return ERR_OK;
+    if (!lq->by_deadline)
+        return validate_uuid(lq->after)
+                   ? ERR_OK
+                   : err_set(ei, ERR_INVALID, "after", "after must be a cursor from \"next\"");
+    us = strchr(lq->after, '_');
+    if (us == NULL || !validate_uuid(us + 1))
+        return err_set(ei, ERR_INVALID, "after", "after must be a cursor from \"next\"");
+    lq->cursor_due = TS_NONE;
+    if (us != lq->after) {
+        lq->cursor_due = strtoll(lq->after, &end, 10);
+        if (end != us)
+            return err_set(ei, ERR_INVALID, "after", "after must be a cursor from \"next\"");
+    }
+    lq->after = us + 1;
+    return ERR_OK;
+}
+
 static void
 h_list(Req *r)
 {
     struct evkeyvalq q;
     struct evkeyval *kv;
     const char *query = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(r->http));
-    const char *status = NULL, *unit = NULL, *category = NULL, *area = NULL, *after = NULL;
-    int overdue = -1;
-    long limit = LIST_LIMIT_DEFAULT;
-    int64_t from = TS_NONE, to = TS_NONE;
+    ListQuery lq = {.overdue = -1,
+                    .warned = -1,
+                    .limit = LIST_LIMIT_DEFAULT,
+                    .from = TS_NONE,
+                    .to = TS_NONE,
+                    .cursor_due = TS_NONE};
     StoreParams *p = &r->params[0];
     ErrInfo ei;
 
@@ -364,102 +497,52 @@ h_list(Req *r)
     }
     TAILQ_FOREACH(kv, &q, next)
     {
-        const char *k = kv->key, *v = kv->value;
-
-        if (strcmp(k, "status") == 0) {
-            char buf[256], *save = NULL;
-
-            if (strlen(v) >= sizeof buf) {
-                err_set(&ei, ERR_INVALID, "status", "status list is too long");
-                break;
-            }
-            strcpy(buf, v);
-            for (char *s = strtok_r(buf, ",", &save); s; s = strtok_r(NULL, ",", &save))
-                if (status_parse(s) <= 0)
-                    err_set(&ei, ERR_INVALID, "status", "unknown status \"%.40s\"", s);
-            status = v;
-        } else if (strcmp(k, "unit") == 0 || strcmp(k, "category") == 0 || strcmp(k, "area") == 0) {
-            if (!validate_code(v))
-                err_set(&ei, ERR_INVALID, k, "invalid %s code", k);
-            if (k[0] == 'u')
-                unit = v;
-            else if (k[0] == 'c')
-                category = v;
-            else
-                area = v;
-        } else if (strcmp(k, "overdue") == 0) {
-            if (strcmp(v, "true") == 0)
-                overdue = 1;
-            else if (strcmp(v, "false") == 0)
-                overdue = 0;
-            else
-                err_set(&ei, ERR_INVALID, "overdue", "overdue must be true or false");
-        } else if (strcmp(k, "from") == 0 || strcmp(k, "to") == 0) {
-            if (!parse_time_param(v, k[0] == 'f' ? &from : &to))
-                err_set(&ei, ERR_INVALID, k, "%s must be a date or an RFC 3339 time", k);
-        } else if (strcmp(k, "limit") == 0) {
-            char *end;
-
-            limit = strtol(v, &end, 10);
-            if (*v == '\0' || *end != '\0' || limit < 1 || limit > LIST_LIMIT_MAX)
-                err_set(&ei, ERR_INVALID, "limit", "limit must be 1 to %d", LIST_LIMIT_MAX);
-        } else if (strcmp(k, "after") == 0) {
-            if (!validate_uuid(v))
-                err_set(&ei, ERR_INVALID, "after", "after must be a cursor from \"next\"");
-            after = v;
-        } else {
-            err_set(&ei, ERR_INVALID, k, "unknown query parameter %.40s", k);
-        }
-        if (ei.code != ERR_OK)
+        if (list_param(&lq, kv->key, kv->value, &ei) != ERR_OK)
             break;
     }
+    if (ei.code == ERR_OK)
+        list_cursor(&lq, &ei);
+    if (ei.code == ERR_OK && lq.as != NULL && r->who.role != ROLE_UNIT && lq.unit == NULL)
+        err_set(&ei, ERR_MISSING, "unit", "as= needs a unit (unit tokens use their own)");
     if (ei.code != ERR_OK) {
         evhttp_clear_headers(&q);
         reply_error(r, &ei);
         return;
     }
+    /* The values live in q, freed below: the params keep copies. */
     sp_init(p);
-    /* Scope first: units see their own tickets, channels what they created. */
-    sp_text(p, r->who.role == ROLE_UNIT ? r->who.unit : NULL);
-    if (r->who.role == ROLE_CHANNEL)
+    sp_text(p, r->who.role == ROLE_UNIT ? r->who.unit : NULL); /* scope: a unit's own */
+    if (r->who.role == ROLE_CHANNEL)                           /* scope: what a channel took in */
         sp_int(p, r->who.token_id);
     else
         sp_null(p);
-    /* The values live in q, which must outlive the job: copy into the params buffer. */
-    {
-        const char *vals[6] = {status, unit, category, area, NULL, after};
-
-        for (int i = 0; i < 6; i++) {
-            if (i == 4) {
-                if (overdue < 0)
-                    sp_null(p);
-                else
-                    sp_bool(p, overdue == 1);
-                sp_ms(p, from);
-                sp_ms(p, to);
-                continue;
-            }
-            if (vals[i] == NULL) {
-                sp_null(p);
-                continue;
-            }
-            size_t n = strlen(vals[i]) + 1;
-
-            if (p->used + n > sizeof p->buf) {
-                evhttp_clear_headers(&q);
-                reply_err(r, ERR_INVALID, NULL, "the query string is too long");
-                return;
-            }
-            memcpy(p->buf + p->used, vals[i], n);
-            sp_text(p, p->buf + p->used);
-            p->used += n;
-        }
-    }
-    sp_int(p, limit);
+    sp_copy(p, lq.status);
+    sp_copy(p, lq.unit);
+    sp_copy(p, lq.category);
+    sp_copy(p, lq.area);
+    if (lq.overdue < 0)
+        sp_null(p);
+    else
+        sp_bool(p, lq.overdue == 1);
+    sp_ms(p, lq.from);
+    sp_ms(p, lq.to);
+    sp_copy(p, lq.after);
+    sp_int(p, lq.limit);
+    sp_copy(p, lq.as);
+    if (lq.warned < 0)
+        sp_null(p);
+    else
+        sp_bool(p, lq.warned == 1);
+    if (lq.by_deadline)
+        sp_ms(p, lq.cursor_due);
     evhttp_clear_headers(&q);
-    r->loaded_version = (int32_t) limit;
+    if (p->overflow) {
+        reply_err(r, ERR_INVALID, NULL, "the query string is too long");
+        return;
+    }
+    r->loaded_version = (int32_t) lq.limit;
     pgjob_clear(&r->job);
-    pgjob_add(&r->job, STMT_TICKET_LIST, p);
+    pgjob_add(&r->job, lq.by_deadline ? STMT_TICKET_LIST_DEADLINE : STMT_TICKET_LIST, p);
     req_submit(r, RS_LIST);
 }
 
@@ -494,9 +577,9 @@ list_done(Req *r)
 static bool
 public_limited(Req *r, int64_t now)
 {
-    Server     *s = r->srv;
+    Server *s = r->srv;
     const char *number = r->seg[0];
-    RateTable  *t = NULL;
+    RateTable *t = NULL;
 
     if (rate_exceeded(s->ip_rate, r->peer, now))
         t = s->ip_rate;
@@ -534,7 +617,7 @@ static void
 h_public(Req *r)
 {
     int64_t now = now_us() / 1000;
-    char   *addr = NULL;
+    char *addr = NULL;
     ev_uint16_t port = 0;
 
     evhttp_connection_get_peer(evhttp_request_get_connection(r->http), &addr, &port);
@@ -741,6 +824,11 @@ action_loaded(Req *r)
     store_params_update(&r->params[3], t, r->loaded_version, r->loaded_status, r->action, &r->who,
                         r->act.text, r->event_data, r->now);
     pgjob_add(&r->job, STMT_TICKET_UPDATE, &r->params[3]);
+    if (t->assists_reset) {
+        sp_init(&r->params[2]);
+        sp_text(&r->params[2], t->id);
+        pgjob_add(&r->job, STMT_ASSISTS_CLEAR, &r->params[2]);
+    }
     for (size_t i = 0, k = 4; i < t->n_assists; i++) {
         if (!t->assists[i].changed)
             continue;

@@ -107,6 +107,7 @@ struct Req {
     char peer[64];         /* client address, for rate limits */
     char route_unit[40];   /* intake: the unit a routing rule chose */
     int64_t route_rule;    /* and that rule's id, 0 for none */
+    int dup_index;         /* intake: the duplicate hints' statement in the job, 0 for none */
 };
 
 /* Microseconds of the monotonic-enough wall clock; the one clock reader. */

@@ -197,7 +197,8 @@ typedef struct Ticket {
     int64_t suspended_at;
 
     int64_t due[CLK__COUNT];     /* deadlines as set when each clock started; TS_NONE if never */
-    int64_t started[CLK__COUNT]; /* when each clock last started (warnings are a share of started→due) */
+    int64_t started[CLK__COUNT]; /* when each clock last started (warnings are a share of
+                                    started→due) */
 
     const char *result;
     bool cb_recorded;
@@ -219,6 +220,7 @@ typedef struct Ticket {
     const char *merged_into; /* uuid of the surviving ticket */
 
     size_t n_assists;
+    bool assists_reset; /* set by the workflow: every assist row must be deleted first */
     TicketAssist assists[TICKET_MAX_ASSISTS];
 } Ticket;
 

@@ -261,6 +261,18 @@ workflow_clock_running(const Ticket *t, Clock c)
     }
 }
 
+int64_t
+workflow_next_due(const Ticket *t)
+{
+    int64_t next = TS_NONE;
+
+    for (int c = 0; c < CLK__COUNT; c++)
+        if (c != CLK_RETURN_WINDOW && workflow_clock_running(t, (Clock) c) &&
+            (next == TS_NONE || t->due[c] < next))
+            next = t->due[c];
+    return next;
+}
+
 static int64_t
 deadline(const WorkflowEnv *env, const Ticket *t, Clock c, int64_t start)
 {
@@ -526,6 +538,9 @@ workflow_apply(Ticket *t, const ActionInput *in, unsigned parties, const char *a
         t->prev_status = t->status;
         break;
     case ACT_APPROVE_RETURN:
+        /* The unit that gets the ticket next starts without the old lead's assists. */
+        t->n_assists = 0;
+        t->assists_reset = true;
         t->return_count++;
         if (t->return_count >= threshold(env))
             t->problem = true;

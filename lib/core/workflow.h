@@ -120,6 +120,9 @@ Err workflow_apply(Ticket *t, const ActionInput *in, unsigned parties, const cha
  */
 Err workflow_intake(Ticket *t, unsigned parties, const WorkflowEnv *env, ErrInfo *ei);
 
+/* The nearest deadline among t's running clocks (the return window aside), or TS_NONE. */
+int64_t workflow_next_due(const Ticket *t);
+
 /* True while clock c of t is running (started and its step not yet done). */
 bool workflow_clock_running(const Ticket *t, Clock c);
 

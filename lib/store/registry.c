@@ -42,7 +42,7 @@ static const Stmt stmts[STMT__COUNT] = {
          "  anonymous, confidential, callback_wanted, created_by, created_by_token,"
          "  idempotency_key, idempotency_hash, lead_unit, created_at, dispatched_at,"
          "  dispatch_due, accept_due, reply_due, return_due, updated_at, dispatch_start,"
-        "  accept_start, reply_start, return_start)"
+         "  accept_start, reply_start, return_start)"
          " VALUES ($1::uuid,"
          "  $2 || lpad((nextval('ticket_number_seq') % 100000000)::text, 8, '0'), $4, 1, $5, $6, "
          "$7, $8, $9, $10,"
@@ -50,8 +50,8 @@ static const Stmt stmts[STMT__COUNT] = {
          "  $21::bigint, $22, sha256(convert_to($23, 'UTF8')), $24, minhu_ts($25::bigint),"
          "  minhu_ts($26::bigint), minhu_ts($27::bigint), minhu_ts($28::bigint),"
          "  minhu_ts($29::bigint), minhu_ts($30::bigint), minhu_ts($25::bigint),"
-        "  minhu_ts($33::bigint), minhu_ts($34::bigint), minhu_ts($35::bigint),"
-        "  minhu_ts($36::bigint))"
+         "  minhu_ts($33::bigint), minhu_ts($34::bigint), minhu_ts($35::bigint),"
+         "  minhu_ts($36::bigint))"
          " ON CONFLICT (created_by_token, idempotency_key) WHERE idempotency_key IS NOT NULL"
          " DO NOTHING"
          " RETURNING id, status, created_by, created_at),"
@@ -67,7 +67,7 @@ static const Stmt stmts[STMT__COUNT] = {
          "FROM tickets t "
          "WHERE NOT EXISTS (SELECT 1 FROM ins) AND t.created_by_token = $21::bigint"
          "  AND t.idempotency_key = $22",
-         36, true},
+         37, true},
 
     /* A statement of its own, so with its own snapshot: it sees a ticket that a
      * concurrent request with the same key committed while the insert above
@@ -126,7 +126,7 @@ static const Stmt stmts[STMT__COUNT] = {
          "  updated_at = minhu_ts($34::bigint), dispatch_start = minhu_ts($42::bigint),"
          "  accept_start = minhu_ts($43::bigint), contact_start = minhu_ts($44::bigint),"
          "  reply_start = minhu_ts($45::bigint), callback_start = minhu_ts($46::bigint),"
-         "  return_start = minhu_ts($47::bigint)"
+         "  return_start = minhu_ts($47::bigint), next_due = minhu_ts($48::bigint)"
          " WHERE id = $1::uuid AND version = $2::int"
          " RETURNING id, version, status),"
          "e AS ("
@@ -135,7 +135,7 @@ static const Stmt stmts[STMT__COUNT] = {
          " SELECT id, version, minhu_ts($34::bigint), $35, $36, $37, $38, $39, status, $40,"
          "  $41::jsonb, $5 FROM u) "
          "SELECT minhu_require_one((SELECT count(*) FROM u))",
-         47, true},
+         48, true},
 
     [STMT_ASSIST_UPSERT] =
         {"minhu_assist_upsert",
@@ -156,25 +156,73 @@ static const Stmt stmts[STMT__COUNT] = {
         {"minhu_ticket_json_by_number",
          "SELECT minhu_ticket_json(t, true) FROM tickets t WHERE t.number = $1", 1, true},
 
-    /* Planned per call (not prepared): its optional filters make a generic plan poor.
-     * The cursor is the page's smallest id; PostgreSQL 15 has no min(uuid). */
+/* Planned per call (not prepared): its optional filters make a generic plan poor.
+ * The cursor is the page's smallest id; PostgreSQL 15 has no min(uuid). */
+/* The list's filters, shared by both orders.  $1 scope unit (unit tokens),
+ * $2 scope token (channels), $3 statuses, $4 unit, $5 category prefix,
+ * $6 area prefix, $7 overdue, $8/$9 created from/to, $12 as: 'lead' or
+ * 'assist' (of $1, else of $4), $13 warned. */
+#define LIST_FILTERS                                                                               \
+    " ($1::text IS NULL OR t.lead_unit = $1 OR t.assist_units @> ARRAY[$1::text])"                 \
+    " AND ($2::bigint IS NULL OR t.created_by_token = $2::bigint)"                                 \
+    " AND ($3::text IS NULL OR t.status = ANY (string_to_array($3, ',')))"                         \
+    " AND ($4::text IS NULL OR $12::text = 'assist' OR t.lead_unit = $4)"                          \
+    " AND ($5::text IS NULL OR starts_with(t.category, $5))"                                       \
+    " AND ($6::text IS NULL OR starts_with(t.area, $6))"                                           \
+    " AND ($7::bool IS NULL OR (cardinality(t.overdue) > 0) = $7::bool)"                           \
+    " AND ($8::bigint IS NULL OR t.created_at >= minhu_ts($8::bigint))"                            \
+    " AND ($9::bigint IS NULL OR t.created_at < minhu_ts($9::bigint))"                             \
+    " AND ($12::text IS NULL"                                                                      \
+    "      OR ($12 = 'lead' AND t.lead_unit = coalesce($1, $4))"                                   \
+    "      OR ($12 = 'assist' AND t.assist_units @> ARRAY[coalesce($1, $4)]))"                     \
+    " AND ($13::bool IS NULL OR (cardinality(t.warned) > 0) = $13::bool)"
+
+    /* Newest first; the cursor ($10) is the last id.  Planned per call (not
+     * prepared): its optional filters make a generic plan poor. */
     [STMT_TICKET_LIST] =
         {"minhu_ticket_list",
          "SELECT coalesce(json_agg(minhu_ticket_json(t, false) ORDER BY t.id DESC), '[]'::json),"
-         " (array_agg(t.id ORDER BY t.id))[1]::text, count(*) "
-         "FROM (SELECT * FROM tickets t WHERE"
-         " ($1::text IS NULL OR t.lead_unit = $1 OR t.assist_units @> ARRAY[$1::text])"
-         " AND ($2::bigint IS NULL OR t.created_by_token = $2::bigint)"
-         " AND ($3::text IS NULL OR t.status = ANY (string_to_array($3, ',')))"
-         " AND ($4::text IS NULL OR t.lead_unit = $4)"
-         " AND ($5::text IS NULL OR starts_with(t.category, $5))"
-         " AND ($6::text IS NULL OR starts_with(t.area, $6))"
-         " AND ($7::bool IS NULL OR (cardinality(t.overdue) > 0) = $7::bool)"
-         " AND ($8::bigint IS NULL OR t.created_at >= minhu_ts($8::bigint))"
-         " AND ($9::bigint IS NULL OR t.created_at < minhu_ts($9::bigint))"
+         " (array_agg(t.id::text ORDER BY t.id))[1], count(*) "
+         "FROM (SELECT * FROM tickets t WHERE" LIST_FILTERS
          " AND ($10::uuid IS NULL OR t.id < $10::uuid)"
          " ORDER BY t.id DESC LIMIT $11::int) t",
-         11, false},
+         13, false},
+
+    /* Nearest deadline first (no running clock last); the cursor is the last
+     * row's next_due ($14, NULL for none) and id ($10). */
+    [STMT_TICKET_LIST_DEADLINE] =
+        {"minhu_ticket_list_deadline",
+         "SELECT coalesce(json_agg(minhu_ticket_json(t, false)"
+         "                         ORDER BY t.next_due NULLS LAST, t.id), '[]'::json),"
+         " (array_agg(coalesce(minhu_ms(t.next_due)::text, '') || '_' || t.id::text"
+         "            ORDER BY t.next_due DESC NULLS FIRST, t.id DESC))[1], count(*) "
+         "FROM (SELECT * FROM tickets t WHERE" LIST_FILTERS " AND ($10::uuid IS NULL"
+         "      OR ($14::bigint IS NULL AND t.next_due IS NULL AND t.id > $10::uuid)"
+         "      OR ($14::bigint IS NOT NULL AND (t.next_due IS NULL"
+         "          OR t.next_due > minhu_ts($14::bigint)"
+         "          OR (t.next_due = minhu_ts($14::bigint) AND t.id > $10::uuid))))"
+         " ORDER BY t.next_due NULLS LAST, t.id LIMIT $11::int) t",
+         14, false},
+
+    /* Open tickets that may be the same matter as a new one (重复件): the same
+     * caller's phone, or the same category in the same community (area
+     * prefix $4) in the 7 days before $5. */
+    [STMT_DUPLICATES] =
+        {"minhu_duplicates",
+         "SELECT coalesce(json_agg(json_build_object('id', d.id, 'number', d.number,"
+         "  'status', d.status, 'category', d.category, 'area', d.area, 'title', d.title,"
+         "  'created_at', d.created_at,"
+         "  'reason', CASE WHEN d.caller_phone = $2 THEN 'same_phone' ELSE 'same_place' END)"
+         "  ORDER BY d.created_at DESC), '[]'::json) "
+         "FROM (SELECT * FROM tickets t"
+         "      WHERE t.id <> $1::uuid"
+         "        AND t.status IN ('pending_dispatch', 'dispatched', 'accepted',"
+         "                         'return_requested', 'suspended', 'replied')"
+         "        AND (($2::text IS NOT NULL AND t.caller_phone = $2)"
+         "             OR ($4::text IS NOT NULL AND t.category = $3 AND starts_with(t.area, $4)"
+         "                 AND t.created_at >= minhu_ts($5::bigint) - interval '7 days'))"
+         "      ORDER BY t.created_at DESC LIMIT 10) d",
+         5, true},
 
     [STMT_PUBLIC_TICKET] = {"minhu_public_ticket", "SELECT minhu_public_json($1, $2)", 2, true},
 
@@ -193,41 +241,51 @@ static const Stmt stmts[STMT__COUNT] = {
     [STMT_CALENDAR] = {"minhu_calendar", "SELECT day::text, kind FROM calendar ORDER BY day", 0,
                        true},
 
-    [STMT_SLA_RULES] = {"minhu_sla_rules",
-        "SELECT category, urgency, clock, limit_text FROM sla_rules ORDER BY 1, 2, 3", 0, true},
+    [STMT_SLA_RULES] =
+        {"minhu_sla_rules",
+         "SELECT category, urgency, clock, limit_text FROM sla_rules ORDER BY 1, 2, 3", 0, true},
 
-    [STMT_TIMERS_SYNC] = {"minhu_timers_sync",
-        "SELECT minhu_timers_sync($1::uuid, $2::text[], $3::text[], $4::text[], $5::bigint[],"
-        " $6::bigint[])",
-        6, true},
+    [STMT_TIMERS_SYNC] =
+        {"minhu_timers_sync",
+         "SELECT minhu_timers_sync($1::uuid, $2::text[], $3::text[], $4::text[], $5::bigint[],"
+         " $6::bigint[])",
+         6, true},
 
-    [STMT_NOTIFY] = {"minhu_notify",
-        "INSERT INTO notifications (ticket_id, audience, unit, kind, message) "
-        "SELECT $1::uuid, $2, $3, $4, $5 WHERE EXISTS (SELECT 1 FROM tickets WHERE id = $1::uuid)",
-        5, true},
+    [STMT_NOTIFY] =
+        {"minhu_notify",
+         "INSERT INTO notifications (ticket_id, audience, unit, kind, message) "
+         "SELECT $1::uuid, $2, $3, $4, $5 WHERE EXISTS (SELECT 1 FROM tickets WHERE id = $1::uuid)",
+         5, true},
 
     [STMT_TIMERS_NEXT] = {"minhu_timers_next",
-        "SELECT minhu_ms(min(due_at)) FROM sla_timers WHERE fired_at IS NULL", 0, true},
+                          "SELECT minhu_ms(min(due_at)) FROM sla_timers WHERE fired_at IS NULL", 0,
+                          true},
 
-    [STMT_TIMERS_FIRE] = {"minhu_timers_fire",
-        "SELECT ticket_id::text, clock, kind, effect, due_ms FROM minhu_fire_timers($1::int)",
-        1, true},
+    [STMT_TIMERS_FIRE] =
+        {"minhu_timers_fire",
+         "SELECT ticket_id::text, clock, kind, effect, due_ms FROM minhu_fire_timers($1::int)", 1,
+         true},
 
     /* Claimed and marked sent in one statement: the log sender cannot fail. */
-    [STMT_OUTBOX_CLAIM] = {"minhu_outbox_claim",
-        "UPDATE notifications n SET sent_at = now(), attempts = n.attempts + 1 "
-        "FROM (SELECT id FROM notifications WHERE sent_at IS NULL ORDER BY id LIMIT $1::int"
-        "      FOR UPDATE SKIP LOCKED) c "
-        "WHERE n.id = c.id "
-        "RETURNING n.id, n.audience, n.unit, n.kind, n.message, n.ticket_id::text,"
-        " (SELECT t.number FROM tickets t WHERE t.id = n.ticket_id),"
-        " CASE WHEN n.audience = 'resident' THEN (SELECT t.caller_phone FROM tickets t"
-        "      WHERE t.id = n.ticket_id) END,"
-        " CASE WHEN n.audience = 'resident' THEN minhu_query_code(n.ticket_id) END",
-        1, true},
+    [STMT_OUTBOX_CLAIM] =
+        {"minhu_outbox_claim",
+         "UPDATE notifications n SET sent_at = now(), attempts = n.attempts + 1 "
+         "FROM (SELECT id FROM notifications WHERE sent_at IS NULL ORDER BY id LIMIT $1::int"
+         "      FOR UPDATE SKIP LOCKED) c "
+         "WHERE n.id = c.id "
+         "RETURNING n.id, n.audience, n.unit, n.kind, n.message, n.ticket_id::text,"
+         " (SELECT t.number FROM tickets t WHERE t.id = n.ticket_id),"
+         " CASE WHEN n.audience = 'resident' THEN (SELECT t.caller_phone FROM tickets t"
+         "      WHERE t.id = n.ticket_id) END,"
+         " CASE WHEN n.audience = 'resident' THEN minhu_query_code(n.ticket_id) END",
+         1, true},
 
-    [STMT_ROUTING_RULES] = {"minhu_routing_rules",
-        "SELECT id, category, area, unit, priority FROM routing_rules ORDER BY id", 0, true},
+    [STMT_ASSISTS_CLEAR] = {"minhu_assists_clear",
+                            "DELETE FROM ticket_assists WHERE ticket_id = $1::uuid", 1, true},
+
+    [STMT_ROUTING_RULES] =
+        {"minhu_routing_rules",
+         "SELECT id, category, area, unit, priority FROM routing_rules ORDER BY id", 0, true},
 };
 
 bool

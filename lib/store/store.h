@@ -35,6 +35,9 @@ typedef enum StmtId {
     STMT_TICKET_JSON_BY_ID,
     STMT_TICKET_JSON_BY_NUMBER,
     STMT_TICKET_LIST,
+    STMT_TICKET_LIST_DEADLINE,
+    STMT_DUPLICATES,
+    STMT_ASSISTS_CLEAR,
     STMT_PUBLIC_TICKET,
     STMT_CATEGORIES_JSON,
     STMT_UNITS_JSON,
@@ -73,6 +76,7 @@ const Stmt *store_stmt(StmtId id);
  * at one address and alive until the statement has been sent.
  */
 typedef struct StoreParams {
+    bool overflow; /* a value did not fit the buffer (it was passed as NULL) */
     int n;
     const char *v[STORE_MAX_PARAMS];
     size_t used;
@@ -81,6 +85,7 @@ typedef struct StoreParams {
 
 void sp_init(StoreParams *sp);
 void sp_text(StoreParams *sp, const char *s); /* borrows s; NULL is SQL NULL */
+void sp_copy(StoreParams *sp, const char *s); /* copies s into the buffer; NULL is SQL NULL */
 void sp_int(StoreParams *sp, long long v);
 void sp_ms(StoreParams *sp, int64_t ms); /* TS_NONE is SQL NULL */
 void sp_bool(StoreParams *sp, bool b);

@@ -6,6 +6,8 @@
  */
 #include "store/store.h"
 
+#include "core/workflow.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +20,7 @@ sp_init(StoreParams *sp)
 {
     sp->n = 0;
     sp->used = 0;
+    sp->overflow = false;
 }
 
 static void
@@ -42,6 +45,7 @@ sp_fmt(StoreParams *sp, const char *fmt, ...)
     w = vsnprintf(dst, room, fmt, ap);
     va_end(ap);
     if (w < 0 || (size_t) w >= room) {
+        sp->overflow = true;
         sp_push(sp, NULL);
         return;
     }
@@ -53,6 +57,15 @@ void
 sp_text(StoreParams *sp, const char *s)
 {
     sp_push(sp, s);
+}
+
+void
+sp_copy(StoreParams *sp, const char *s)
+{
+    if (s == NULL)
+        sp_push(sp, NULL);
+    else
+        sp_fmt(sp, "%s", s);
 }
 
 void
@@ -95,6 +108,7 @@ sp_code_array(StoreParams *sp, const char *const *codes, size_t n)
     size_t room = sizeof sp->buf - sp->used, at = 0;
 
     if (room < 3) {
+        sp->overflow = true;
         sp_push(sp, NULL);
         return;
     }
@@ -103,6 +117,7 @@ sp_code_array(StoreParams *sp, const char *const *codes, size_t n)
         size_t len = strlen(codes[i]);
 
         if (at + len + 3 > room) {
+            sp->overflow = true;
             sp_push(sp, NULL);
             return;
         }
@@ -168,10 +183,11 @@ store_params_intake(StoreParams *sp, const Ticket *t, const Intake *in, const ch
     sp_ms(sp, t->due[CLK_RETURN_WINDOW]);               /* $30 */
     sp_text(sp, role_name(who->role));                  /* $31 */
     sp_text(sp, event_data);                            /* $32 */
-    sp_ms(sp, t->started[CLK_DISPATCH]);      /* $33 */
-    sp_ms(sp, t->started[CLK_ACCEPT]);        /* $34 */
-    sp_ms(sp, t->started[CLK_REPLY]);         /* $35 */
-    sp_ms(sp, t->started[CLK_RETURN_WINDOW]); /* $36 */
+    sp_ms(sp, t->started[CLK_DISPATCH]);                /* $33 */
+    sp_ms(sp, t->started[CLK_ACCEPT]);                  /* $34 */
+    sp_ms(sp, t->started[CLK_REPLY]);                   /* $35 */
+    sp_ms(sp, t->started[CLK_RETURN_WINDOW]);           /* $36 */
+    sp_ms(sp, workflow_next_due(t));                    /* $37 */
 }
 
 void
@@ -238,15 +254,16 @@ store_params_update(StoreParams *sp, const Ticket *a, int32_t before_version, Ti
     sp_text(sp, opt_status(from));                          /* $39 */
     sp_text(sp, note);                                      /* $40 */
     sp_text(sp, data);                                      /* $41 */
-    for (int c = 0; c < CLK__COUNT; c++) /* $42..$47 */
+    for (int c = 0; c < CLK__COUNT; c++)                    /* $42..$47 */
         sp_ms(sp, a->started[c]);
+    sp_ms(sp, workflow_next_due(a)); /* $48 */
 }
 
 /* Appends one array literal, built by fmt_elem for each of n elements, to sp. */
 static bool
 sp_array(StoreParams *sp, size_t n, const ClockTimer *plan, int which)
 {
-    char  *dst = sp->buf + sp->used;
+    char *dst = sp->buf + sp->used;
     size_t room = sizeof sp->buf - sp->used, at = 0;
 
     if (room < 3)
@@ -254,7 +271,7 @@ sp_array(StoreParams *sp, size_t n, const ClockTimer *plan, int which)
     dst[at++] = '{';
     for (size_t i = 0; i < n; i++) {
         const ClockTimer *t = &plan[i];
-        int               w;
+        int w;
 
         switch (which) {
         case 0:
@@ -298,8 +315,8 @@ store_params_timers(StoreParams *sp, const char *id, const ClockTimer *plan, siz
 }
 
 void
-store_params_notify(StoreParams *sp, const char *ticket_id, const char *audience,
-                    const char *unit, const char *kind, const char *message)
+store_params_notify(StoreParams *sp, const char *ticket_id, const char *audience, const char *unit,
+                    const char *kind, const char *message)
 {
     sp_init(sp);
     sp_text(sp, ticket_id);

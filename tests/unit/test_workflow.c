@@ -504,66 +504,68 @@ make_status(Ticket *t, TicketStatus s)
     CHECK_INT(t->status, s);
 }
 
+/* The unit a party acts for in these tests. */
+static const char *
+unit_of(unsigned parties)
+{
+    return parties == PARTY_LEAD ? LEAD : parties == PARTY_ASSIST ? DEPT1 : NULL;
+}
+
+#define NO_STEP ACT_INTAKE
+
+/* Where each action is tried with a valid input: the status, the steps
+ * before it (by the lead, or by the assist for assist_accept) and the actor. */
+static const struct {
+    Action action;
+    TicketStatus from;
+    Action before[2];
+    unsigned parties;
+} readiness[] = {
+    {ACT_ANSWER, ST_PENDING_DISPATCH, {NO_STEP, NO_STEP}, PARTY_CENTER},
+    {ACT_REJECT, ST_PENDING_DISPATCH, {NO_STEP, NO_STEP}, PARTY_CENTER},
+    {ACT_DISPATCH, ST_PENDING_DISPATCH, {NO_STEP, NO_STEP}, PARTY_CENTER},
+    {ACT_ACCEPT, ST_DISPATCHED, {NO_STEP, NO_STEP}, PARTY_LEAD},
+    {ACT_CONTACT, ST_ACCEPTED, {NO_STEP, NO_STEP}, PARTY_LEAD},
+    {ACT_NOTE, ST_ACCEPTED, {NO_STEP, NO_STEP}, PARTY_CENTER},
+    {ACT_WHISTLE, ST_ACCEPTED, {NO_STEP, NO_STEP}, PARTY_LEAD},
+    {ACT_ASSIST_ACCEPT, ST_ACCEPTED, {ACT_WHISTLE, NO_STEP}, PARTY_ASSIST},
+    {ACT_ASSIST_REPLY, ST_ACCEPTED, {ACT_WHISTLE, ACT_ASSIST_ACCEPT}, PARTY_ASSIST},
+    {ACT_REQUEST_RETURN, ST_ACCEPTED, {NO_STEP, NO_STEP}, PARTY_LEAD},
+    {ACT_APPROVE_RETURN, ST_RETURN_REQUESTED, {NO_STEP, NO_STEP}, PARTY_CENTER},
+    {ACT_REJECT_RETURN, ST_RETURN_REQUESTED, {NO_STEP, NO_STEP}, PARTY_CENTER},
+    {ACT_REQUEST_EXTENSION, ST_ACCEPTED, {NO_STEP, NO_STEP}, PARTY_LEAD},
+    {ACT_APPROVE_EXTENSION, ST_ACCEPTED, {ACT_REQUEST_EXTENSION, NO_STEP}, PARTY_CENTER},
+    {ACT_REJECT_EXTENSION, ST_ACCEPTED, {ACT_REQUEST_EXTENSION, NO_STEP}, PARTY_CENTER},
+    {ACT_SUSPEND, ST_ACCEPTED, {NO_STEP, NO_STEP}, PARTY_CENTER},
+    {ACT_RESUME, ST_SUSPENDED, {NO_STEP, NO_STEP}, PARTY_CENTER},
+    {ACT_REPLY, ST_ACCEPTED, {ACT_CONTACT, NO_STEP}, PARTY_LEAD},
+    {ACT_CALLBACK, ST_REPLIED, {NO_STEP, NO_STEP}, PARTY_CENTER},
+    {ACT_REOPEN, ST_CLOSED, {NO_STEP, NO_STEP}, PARTY_CENTER},
+    {ACT_MERGE, ST_PENDING_DISPATCH, {NO_STEP, NO_STEP}, PARTY_CENTER},
+    {ACT_CANCEL, ST_PENDING_DISPATCH, {NO_STEP, NO_STEP}, PARTY_CENTER},
+    {ACT_FLAG_UNREASONABLE, ST_CLOSED, {NO_STEP, NO_STEP}, PARTY_CENTER},
+};
+
 /* Makes t ready for a valid apply of a at T0 + 100: *parties and *unit are
  * the actor's. */
 static void
 ready(Action a, Ticket *t, unsigned *parties, const char **unit)
 {
-    *parties = PARTY_CENTER;
-    *unit = NULL;
-    switch (a) {
-    case ACT_ANSWER:
-    case ACT_REJECT:
-    case ACT_DISPATCH:
-    case ACT_MERGE:
-    case ACT_CANCEL:
-        make_status(t, ST_PENDING_DISPATCH);
-        return;
-    case ACT_ACCEPT:
-        make_status(t, ST_DISPATCHED);
-        break;
-    case ACT_APPROVE_RETURN:
-    case ACT_REJECT_RETURN:
-        make_status(t, ST_RETURN_REQUESTED);
-        return;
-    case ACT_RESUME:
-        make_status(t, ST_SUSPENDED);
-        return;
-    case ACT_CALLBACK:
-        make_status(t, ST_REPLIED);
-        return;
-    case ACT_REOPEN:
-    case ACT_FLAG_UNREASONABLE:
-        make_status(t, ST_CLOSED);
-        return;
-    default:
-        make_status(t, ST_ACCEPTED);
-        break;
+    size_t i = 0;
+
+    while (i < sizeof readiness / sizeof readiness[0] && readiness[i].action != a)
+        i++;
+    CHECK(i < sizeof readiness / sizeof readiness[0]);
+    if (i == sizeof readiness / sizeof readiness[0])
+        i = 0;
+    make_status(t, readiness[i].from);
+    for (int k = 0; k < 2 && readiness[i].before[k] != NO_STEP; k++) {
+        unsigned by = readiness[i].before[k] == ACT_ASSIST_ACCEPT ? PARTY_ASSIST : PARTY_LEAD;
+
+        STEP(t, readiness[i].before[k], by, unit_of(by), T0 + 50 + 10 * k);
     }
-    switch (a) {
-    case ACT_ASSIST_ACCEPT:
-    case ACT_ASSIST_REPLY:
-        STEP(t, ACT_WHISTLE, PARTY_LEAD, LEAD, T0 + 50);
-        if (a == ACT_ASSIST_REPLY)
-            STEP(t, ACT_ASSIST_ACCEPT, PARTY_ASSIST, DEPT1, T0 + 60);
-        *parties = PARTY_ASSIST;
-        *unit = DEPT1;
-        return;
-    case ACT_APPROVE_EXTENSION:
-    case ACT_REJECT_EXTENSION:
-        STEP(t, ACT_REQUEST_EXTENSION, PARTY_LEAD, LEAD, T0 + 50);
-        return;
-    case ACT_REPLY:
-        STEP(t, ACT_CONTACT, PARTY_LEAD, LEAD, T0 + 50);
-        break;
-    case ACT_NOTE:
-    case ACT_SUSPEND:
-        return;
-    default:
-        break;
-    }
-    *parties = PARTY_LEAD;
-    *unit = LEAD;
+    *parties = readiness[i].parties;
+    *unit = unit_of(*parties);
 }
 
 static TicketStatus
