@@ -100,10 +100,13 @@ DECLARE
     mark  text;
     nv    integer;
     label text;
+    -- A stable bound, so the claim can stop early on the pending index
+    -- (clock_timestamp() in the filter would be re-evaluated per row).
+    cutoff timestamptz := clock_timestamp();
 BEGIN
     FOR tm IN
         SELECT * FROM (SELECT * FROM sla_timers s
-                       WHERE s.fired_at IS NULL AND s.due_at <= clock_timestamp()
+                       WHERE s.fired_at IS NULL AND s.due_at <= cutoff
                        ORDER BY s.due_at LIMIT max_timers
                        FOR UPDATE SKIP LOCKED) claimed
         ORDER BY claimed.ticket_id, claimed.due_at
