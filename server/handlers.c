@@ -20,8 +20,11 @@
 #include "core/uuid7.h"
 #include "core/validate.h"
 #include "json/codec.h"
+#include "report/report.h"
+#include "store/report.h"
 #include "log.h"
 #include "metrics.h"
+#include "open311.h"
 #include "server.h"
 #include "sla_env.h"
 
@@ -31,7 +34,6 @@
 #define LIST_LIMIT_DEFAULT 50
 #define LIST_LIMIT_MAX 200
 #define ACTION_ATTEMPTS 3
-#define ACTION_MAX_ASSIST_ROWS 8 /* params[4..11] of the apply pipeline */
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -162,10 +164,7 @@ static void
 h_intake(Req *r)
 {
     ErrInfo ei;
-    Ticket *t = &r->ticket;
     const char *key;
-    uuid_t rnd;
-    WorkflowEnv env;
 
     err_clear(&ei);
     if (codec_parse_object(r->body, r->body_len, false, &r->json, &ei) != ERR_OK ||
@@ -190,7 +189,38 @@ h_intake(Req *r)
             }
         memcpy(r->idem_key, key, n + 1);
     }
+    intake_submit(r, RS_INTAKE, r->body, NULL);
+}
 
+/* The intake event's data plus extra's members (Open311: media_url, attributes).
+ * Takes data, borrows extra; returns a new text (or NULL). */
+static char *
+event_data_merge(char *data, json_t *extra)
+{
+    json_t *o;
+    char *s;
+
+    if (extra == NULL || json_object_size(extra) == 0)
+        return data;
+    o = data != NULL ? json_loads(data, 0, NULL) : json_object();
+    free(data);
+    if (o == NULL)
+        return NULL;
+    json_object_update(o, extra);
+    s = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    return s;
+}
+
+void
+intake_submit(Req *r, ReqStage stage, const char *hash_body, json_t *extra)
+{
+    ErrInfo ei;
+    Ticket *t = &r->ticket;
+    uuid_t rnd;
+    WorkflowEnv env;
+
+    err_clear(&ei);
     r->now = now_us() / 1000;
     uuid_generate_random(rnd);
     uuid7_format(r->now, rnd, r->ticket_id);
@@ -211,11 +241,11 @@ h_intake(Req *r)
         reply_error(r, &ei);
         return;
     }
-    r->event_data = codec_intake_event_data(&r->intake, r->route_rule);
+    r->event_data = event_data_merge(codec_intake_event_data(&r->intake, r->route_rule), extra);
     store_params_intake(&r->params[0], t, &r->intake, r->date8, &r->who,
-                        r->idem_key[0] ? r->idem_key : NULL, r->body, r->event_data);
+                        r->idem_key[0] ? r->idem_key : NULL, hash_body, r->event_data);
     store_params_intake_json(&r->params[1], r->ticket_id, &r->who,
-                             r->idem_key[0] ? r->idem_key : NULL, r->body);
+                             r->idem_key[0] ? r->idem_key : NULL, hash_body);
     pgjob_clear(&r->job);
     pgjob_add(&r->job, STMT_TICKET_INTAKE, &r->params[0]);
     if (!add_timers_sync(r, &r->params[2]))
@@ -228,10 +258,12 @@ h_intake(Req *r)
     }
     if (r->who.role == ROLE_OPERATOR || r->who.role == ROLE_ADMIN) {
         /* Duplicate hints (重复件) for the operator: same phone, or the same
-         * category in the same community (the first 12 digits of the area). */
+         * category in the same community (the first 12 digits of the area).
+         * A place known only to the street or district names no community:
+         * matching its whole street would hint at unrelated tickets. */
         char place[16] = "";
 
-        if (r->intake.area != NULL)
+        if (r->intake.area != NULL && strlen(r->intake.area) >= 12)
             snprintf(place, sizeof place, "%.12s", r->intake.area);
         sp_init(&r->params[4]);
         sp_text(&r->params[4], r->ticket_id);
@@ -243,7 +275,7 @@ h_intake(Req *r)
         r->dup_index = r->job.n - 1;
     }
     pgjob_add(&r->job, STMT_TICKET_JSON_INTAKE, &r->params[1]);
-    req_submit(r, RS_INTAKE);
+    req_submit(r, stage);
 }
 
 static void
@@ -777,6 +809,7 @@ action_loaded(Req *r)
     size_t n_changed = 0;
     const PGresult *merge;
     bool was_problem;
+    Ticket before;
 
     err_clear(&ei);
     if (!decode_loaded(r))
@@ -805,6 +838,7 @@ action_loaded(Req *r)
     r->loaded_status = t->status;
     sla_env_init(&env, r->now);
     was_problem = t->problem;
+    before = *t;
     if (workflow_apply(t, &r->act, workflow_parties(r->who.role, r->who.unit, t), r->who.unit, &env,
                        &ei) != ERR_OK) {
         reply_error(r, &ei);
@@ -813,28 +847,23 @@ action_loaded(Req *r)
     for (size_t i = 0; i < t->n_assists; i++)
         if (t->assists[i].changed)
             n_changed++;
-    if (n_changed > ACTION_MAX_ASSIST_ROWS) {
-        reply_err(r, ERR_INVALID, "units", "at most %d units can be summoned at once",
-                  ACTION_MAX_ASSIST_ROWS);
-        return;
-    }
     free(r->event_data);
     r->event_data = codec_event_data(&r->act, r->action == ACT_MERGE ? r->merge_number : NULL);
     pgjob_clear(&r->job);
     store_params_update(&r->params[3], t, r->loaded_version, r->loaded_status, r->action, &r->who,
-                        r->act.text, r->event_data, r->now);
+                        r->act.text, r->event_data, r->now, workflow_clocks_restarted(&before, t, r->action));
     pgjob_add(&r->job, STMT_TICKET_UPDATE, &r->params[3]);
     if (t->assists_reset) {
         sp_init(&r->params[2]);
         sp_text(&r->params[2], t->id);
         pgjob_add(&r->job, STMT_ASSISTS_CLEAR, &r->params[2]);
     }
-    for (size_t i = 0, k = 4; i < t->n_assists; i++) {
-        if (!t->assists[i].changed)
-            continue;
-        store_params_assist(&r->params[k], t, &t->assists[i]);
-        pgjob_add(&r->job, STMT_ASSIST_UPSERT, &r->params[k]);
-        k++;
+    if (n_changed > 0) {
+        if (!store_params_assists(&r->params[4], t)) {
+            reply_err(r, ERR_INTERNAL, NULL, "the ticket's assists do not fit");
+            return;
+        }
+        pgjob_add(&r->job, STMT_ASSIST_UPSERT, &r->params[4]);
     }
     if (!add_timers_sync(r, &r->params[12]))
         return;
@@ -862,6 +891,110 @@ action_applied(Req *r)
             action_name(r->action), r->ticket.id, status_name(r->loaded_status),
             status_name(r->ticket.status), r->ticket.version);
     reply_ticket_text(r, 200, PQgetvalue(r->job.res[r->job.n - 1], 0, 0), NULL);
+}
+
+/* ---------------------------------------------------------------- reports */
+
+/*
+ * GET /api/v1/reports/ranking?month=YYYY-MM&kind=KIND: the same document as
+ * `minhu-report ranking --format json` (lib/report).  month defaults to the
+ * month before the current one (Asia/Shanghai), kind to street.
+ */
+static void
+h_report_ranking(Req *r)
+{
+    struct evkeyvalq q;
+    struct evkeyval *kv;
+    const char *query = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(r->http));
+    const char *month = NULL, *kind = "street";
+    ErrInfo ei;
+
+    err_clear(&ei);
+    TAILQ_INIT(&q);
+    if (query != NULL && evhttp_parse_query_str(query, &q) != 0) {
+        reply_err(r, ERR_INVALID, NULL, "the query string is malformed");
+        return;
+    }
+    TAILQ_FOREACH(kv, &q, next)
+    {
+        if (strcmp(kv->key, "month") == 0) {
+            if (!report_month_valid(kv->value))
+                err_set(&ei, ERR_INVALID, "month", "month must be YYYY-MM, not \"%.20s\"",
+                        kv->value);
+            month = kv->value;
+        } else if (strcmp(kv->key, "kind") == 0) {
+            if (!report_kind_rankable(kv->value))
+                err_set(&ei, ERR_INVALID, "kind",
+                        "kind must be district, street, department or enterprise");
+            kind = kv->value;
+        } else {
+            err_set(&ei, ERR_INVALID, kv->key, "unknown query parameter %.40s", kv->key);
+        }
+        if (ei.code != ERR_OK)
+            break;
+    }
+    if (ei.code == ERR_OK) {
+        if (month != NULL) {
+            snprintf(r->report_month, sizeof r->report_month, "%.7s", month);
+        } else {
+            int y, m, d;
+            char buf[32];
+
+            calendar_civil_from_days(calendar_cst_day(now_us() / 1000), &y, &m, &d);
+            if (--m < 1) {
+                m = 12;
+                y--;
+            }
+            snprintf(buf, sizeof buf, "%04d-%02d", y, m);
+            snprintf(r->report_month, sizeof r->report_month, "%.7s", buf);
+        }
+        snprintf(r->report_kind, sizeof r->report_kind, "%s", kind);
+    }
+    evhttp_clear_headers(&q);
+    if (ei.code != ERR_OK) {
+        reply_error(r, &ei);
+        return;
+    }
+    snprintf(r->report_day1, sizeof r->report_day1, "%s-01", r->report_month);
+    sp_init(&r->params[0]);
+    sp_text(&r->params[0], r->report_day1);
+    sp_text(&r->params[0], r->report_kind);
+    pgjob_clear(&r->job);
+    pgjob_add(&r->job, STMT_REPORT_RANKING, &r->params[0]);
+    req_submit(r, RS_REPORT_RANKING);
+}
+
+static void
+report_ranking_done(Req *r)
+{
+    RankUnit *units = NULL;
+    size_t n = 0, *order = NULL;
+    RankSettings s;
+    json_t *doc = NULL;
+    char *text = NULL;
+    ErrInfo ei;
+
+    err_clear(&ei);
+    if (store_report_ranking_decode(r->job.res[0], &units, &n, &s, &ei) != ERR_OK) {
+        reply_error(r, &ei);
+        goto done;
+    }
+    order = calloc(n ? n : 1, sizeof *order);
+    if (order != NULL) {
+        ranking_compute(units, n, &s, order);
+        doc = report_ranking_json(r->report_month, r->report_kind, &s, units, n, order);
+    }
+    text = doc ? report_json_text(doc, false) : NULL;
+    if (text == NULL) {
+        reply_err(r, ERR_INTERNAL, NULL, "could not build the ranking");
+        goto done;
+    }
+    reply_raw(r, 200, "application/json; charset=utf-8", text, strlen(text));
+done:
+    free(text);
+    json_decref(doc);
+    free(order);
+    free(units);
 }
 
 /* ----------------------------------------------------------------- resume */
@@ -916,6 +1049,17 @@ req_resume(Req *r)
     case RS_ACTION_APPLY:
         action_applied(r);
         break;
+    case RS_REPORT_RANKING:
+        report_ranking_done(r);
+        break;
+    case RS_OPEN311_SERVICES:
+    case RS_OPEN311_DEFINITION:
+    case RS_OPEN311_POST_SERVICE:
+    case RS_OPEN311_POST_INTAKE:
+    case RS_OPEN311_REQUESTS:
+    case RS_OPEN311_REQUEST:
+        open311_resume(r);
+        break;
     default:
         reply_err(r, ERR_INTERNAL, NULL, "request in an unknown stage");
         break;
@@ -937,6 +1081,14 @@ static const Route routes[] = {
     {"GET",  "/api/v1/public/tickets/*",  "public",     h_public,    0,                                                  false},
     {"GET",  "/api/v1/categories",        "categories", h_reference, ANY_ROLE,                                           false},
     {"GET",  "/api/v1/units",             "units",      h_reference, ANY_ROLE,                                           false},
+    {"GET",  "/api/v1/reports/ranking",   "report_ranking", h_report_ranking, R(ROLE_LEADER) | R(ROLE_ADMIN),              false},
+    /* Open311 GeoReport v2 (open311.c): no Bearer login; POST takes an api_key. */
+    {"GET",  "/open311/*",                "open311_discovery",  h_open311_discovery,  0,                            false},
+    {"GET",  "/open311/v2/*",             "open311_get",        h_open311_get,        0,                            false},
+    {"POST", "/open311/v2/*",             "open311_post",       h_open311_post,       0,                            false},
+    {"GET",  "/open311/v2/services/*",    "open311_definition", h_open311_definition, 0,                            false},
+    {"GET",  "/open311/v2/requests/*",    "open311_request",    h_open311_request,    0,                            false},
+    {"GET",  "/open311/v2/tokens/*",      "open311_token",      h_open311_token,      0,                            false},
 };
 /* clang-format on */
 

@@ -123,8 +123,15 @@ BEGIN
                 WHERE a.ticket_id = tk.id AND a.unit = tm.unit AND a.status = 'summoned'
                   AND a.due_at = tm.deadline_at);
             who := tm.unit;
-            mark := 'assist_' || tm.clock;
+            mark := 'assist_' || tm.clock || ':' || tm.unit;
         END IF;
+        -- A clock warns, goes overdue and is reported once per span: a moved
+        -- deadline (resume, extension) does not repeat what already happened;
+        -- a restarted clock has had its marks cleared by the change.
+        live := live AND NOT CASE tm.kind
+            WHEN 'warning' THEN mark = ANY (tk.warned)
+            WHEN 'overdue' THEN mark = ANY (tk.overdue)
+            ELSE tk.reported END;
         UPDATE sla_timers SET fired_at = clock_timestamp(),
                               effect = CASE WHEN live THEN 'applied' ELSE 'stale' END
         WHERE id = tm.id;

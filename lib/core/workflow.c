@@ -261,6 +261,19 @@ workflow_clock_running(const Ticket *t, Clock c)
     }
 }
 
+unsigned
+workflow_clocks_restarted(const Ticket *before, const Ticket *after, Action a)
+{
+    unsigned bits = 0;
+
+    if (a == ACT_RESUME)
+        return 0;
+    for (int c = 0; c < CLK__COUNT; c++)
+        if (after->started[c] != TS_NONE && after->started[c] != before->started[c])
+            bits |= 1u << c;
+    return bits;
+}
+
 int64_t
 workflow_next_due(const Ticket *t)
 {

@@ -120,6 +120,13 @@ Err workflow_apply(Ticket *t, const ActionInput *in, unsigned parties, const cha
  */
 Err workflow_intake(Ticket *t, unsigned parties, const WorkflowEnv *env, ErrInfo *ei);
 
+/*
+ * The clocks that action a restarted (a new span, not a shift: resume and
+ * extensions move deadlines without restarting), as bits 1 << Clock.  Their
+ * warning/overdue marks start afresh.
+ */
+unsigned workflow_clocks_restarted(const Ticket *before, const Ticket *after, Action a);
+
 /* The nearest deadline among t's running clocks (the return window aside), or TS_NONE. */
 int64_t workflow_next_due(const Ticket *t);
 

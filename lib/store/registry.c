@@ -8,6 +8,8 @@
  */
 #include "store/store.h"
 
+#include "store/report.h"
+
 #define TICKET_COLUMNS                                                                             \
     "t.id::text, t.number, t.status, t.prev_status, t.version, t.urgency, t.category, "            \
     "t.lead_unit, t.created_by, t.created_by_token, t.anonymous, t.confidential, "                 \
@@ -42,7 +44,7 @@ static const Stmt stmts[STMT__COUNT] = {
          "  anonymous, confidential, callback_wanted, created_by, created_by_token,"
          "  idempotency_key, idempotency_hash, lead_unit, created_at, dispatched_at,"
          "  dispatch_due, accept_due, reply_due, return_due, updated_at, dispatch_start,"
-         "  accept_start, reply_start, return_start)"
+         "  accept_start, reply_start, return_start, next_due)"
          " VALUES ($1::uuid,"
          "  $2 || lpad((nextval('ticket_number_seq') % 100000000)::text, 8, '0'), $4, 1, $5, $6, "
          "$7, $8, $9, $10,"
@@ -51,7 +53,7 @@ static const Stmt stmts[STMT__COUNT] = {
          "  minhu_ts($26::bigint), minhu_ts($27::bigint), minhu_ts($28::bigint),"
          "  minhu_ts($29::bigint), minhu_ts($30::bigint), minhu_ts($25::bigint),"
          "  minhu_ts($33::bigint), minhu_ts($34::bigint), minhu_ts($35::bigint),"
-         "  minhu_ts($36::bigint))"
+         "  minhu_ts($36::bigint), minhu_ts($37::bigint))"
          " ON CONFLICT (created_by_token, idempotency_key) WHERE idempotency_key IS NOT NULL"
          " DO NOTHING"
          " RETURNING id, status, created_by, created_at),"
@@ -126,7 +128,10 @@ static const Stmt stmts[STMT__COUNT] = {
          "  updated_at = minhu_ts($34::bigint), dispatch_start = minhu_ts($42::bigint),"
          "  accept_start = minhu_ts($43::bigint), contact_start = minhu_ts($44::bigint),"
          "  reply_start = minhu_ts($45::bigint), callback_start = minhu_ts($46::bigint),"
-         "  return_start = minhu_ts($47::bigint), next_due = minhu_ts($48::bigint)"
+         "  return_start = minhu_ts($47::bigint), next_due = minhu_ts($48::bigint),"
+         "  warned = ARRAY(SELECT m FROM unnest(warned) m WHERE m <> ALL ($49::text[])),"
+         "  overdue = ARRAY(SELECT m FROM unnest(overdue) m WHERE m <> ALL ($49::text[])),"
+         "  reported = reported AND NOT ('reply' = ANY ($49::text[]))"
          " WHERE id = $1::uuid AND version = $2::int"
          " RETURNING id, version, status),"
          "e AS ("
@@ -135,14 +140,18 @@ static const Stmt stmts[STMT__COUNT] = {
          " SELECT id, version, minhu_ts($34::bigint), $35, $36, $37, $38, $39, status, $40,"
          "  $41::jsonb, $5 FROM u) "
          "SELECT minhu_require_one((SELECT count(*) FROM u))",
-         48, true},
+         49, true},
 
+    /* Every changed assist row of one action in one statement (arrays of one
+     * length): a resume shifts the clocks of all summoned assists at once. */
     [STMT_ASSIST_UPSERT] =
         {"minhu_assist_upsert",
          "INSERT INTO ticket_assists (ticket_id, unit, status, summoned_at, accepted_at,"
          " replied_at, due_at) "
-         "VALUES ($1::uuid, $2, $3, minhu_ts($4::bigint), minhu_ts($5::bigint),"
-         " minhu_ts($6::bigint), minhu_ts($7::bigint)) "
+         "SELECT $1::uuid, a.unit, a.status, minhu_ts(a.summoned), minhu_ts(a.accepted),"
+         " minhu_ts(a.replied), minhu_ts(a.due) "
+         "FROM unnest($2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[],"
+         "            $7::bigint[]) AS a(unit, status, summoned, accepted, replied, due) "
          "ON CONFLICT (ticket_id, unit) DO UPDATE SET status = EXCLUDED.status,"
          " accepted_at = EXCLUDED.accepted_at, replied_at = EXCLUDED.replied_at,"
          " due_at = EXCLUDED.due_at",
@@ -286,6 +295,47 @@ static const Stmt stmts[STMT__COUNT] = {
     [STMT_ROUTING_RULES] =
         {"minhu_routing_rules",
          "SELECT id, category, area, unit, priority FROM routing_rules ORDER BY id", 0, true},
+
+/* Open311 services are the active leaf categories, grouped by their parent
+ * (docs/open311.md).  Columns: code, name, group (the parent's name). */
+#define OPEN311_SERVICES                                                                           \
+    "SELECT c.code, c.name, p.name FROM categories c"                                              \
+    " LEFT JOIN categories p ON p.code = c.parent"                                                 \
+    " WHERE c.active AND NOT EXISTS (SELECT 1 FROM categories k"                                   \
+    "                                WHERE k.parent = c.code AND k.active)"
+
+    [STMT_OPEN311_SERVICES] = {"minhu_open311_services", OPEN311_SERVICES " ORDER BY c.code", 0,
+                               true},
+
+    [STMT_OPEN311_SERVICE] = {"minhu_open311_service", OPEN311_SERVICES " AND c.code = $1", 1,
+                              true},
+
+    /* GET requests: $1 numbers (overrides the rest), $2 service codes, $3/$4
+     * requested from/to (ms, inclusive), $5 our statuses, $6 limit, $7 offset.
+     * Public: Open311 tickets only, never confidential ones, no caller. */
+    [STMT_OPEN311_REQUESTS] =
+        {"minhu_open311_requests",
+         "SELECT coalesce(json_agg(minhu_open311_request_json(t)"
+         "                         ORDER BY t.created_at DESC, t.id DESC), '[]'::json) "
+         "FROM (SELECT * FROM tickets t"
+         "      WHERE t.channel = 'open311' AND NOT t.confidential"
+         "        AND ($1::text[] IS NULL OR t.number = ANY ($1::text[]))"
+         "        AND ($2::text[] IS NULL OR t.category = ANY ($2::text[]))"
+         "        AND ($3::bigint IS NULL OR t.created_at >= minhu_ts($3::bigint))"
+         "        AND ($4::bigint IS NULL OR t.created_at <= minhu_ts($4::bigint))"
+         "        AND ($5::text[] IS NULL OR t.status = ANY ($5::text[]))"
+         "      ORDER BY t.created_at DESC, t.id DESC LIMIT $6::int OFFSET $7::int) t",
+         7, false},
+
+    [STMT_OPEN311_REQUEST] = {"minhu_open311_request",
+                              "SELECT minhu_open311_request_json(t) FROM tickets t"
+                              " WHERE t.number = $1 AND t.channel = 'open311'"
+                              " AND NOT t.confidential",
+                              1, true},
+
+    /* The monthly ranking of one kind ($1 "YYYY-MM-01", $2 kind); its text and
+     * decoder are in report.c, shared with minhu-report. */
+    [STMT_REPORT_RANKING] = {"minhu_report_ranking", store_report_ranking_sql, 2, true},
 };
 
 bool

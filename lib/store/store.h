@@ -49,6 +49,11 @@ typedef enum StmtId {
     STMT_TIMERS_FIRE,
     STMT_OUTBOX_CLAIM,
     STMT_ROUTING_RULES,
+    STMT_OPEN311_SERVICES,
+    STMT_OPEN311_SERVICE,
+    STMT_OPEN311_REQUESTS,
+    STMT_OPEN311_REQUEST,
+    STMT_REPORT_RANKING, /* lib/store/report.c: store_report_ranking_sql */
     STMT__COUNT
 } StmtId;
 
@@ -123,11 +128,12 @@ void store_params_intake_json(StoreParams *sp, const char *id, const Principal *
 /*
  * STMT_TICKET_UPDATE: writes the projection after in.action, guarded by
  * before_version, and its event (seq = new version).  Raises MH409 (→
- * ERR_CONFLICT) when the version moved.  note/data may be NULL.
+ * ERR_CONFLICT) when the version moved.  note/data may be NULL.  restarted
+ * (bits 1 << Clock, workflow_clocks_restarted) clears those clocks' marks.
  */
 void store_params_update(StoreParams *sp, const Ticket *after, int32_t before_version,
                          TicketStatus from, Action action, const Principal *who, const char *note,
-                         const char *data, int64_t now);
+                         const char *data, int64_t now, unsigned restarted);
 
 /*
  * STMT_TIMERS_SYNC: makes ticket id's pending timers equal to plan[0..n).
@@ -140,8 +146,8 @@ bool store_params_timers(StoreParams *sp, const char *id, const ClockTimer *plan
 void store_params_notify(StoreParams *sp, const char *ticket_id, const char *audience,
                          const char *unit, const char *kind, const char *message);
 
-/* STMT_ASSIST_UPSERT for assist a of ticket t, guarded by t's new version. */
-void store_params_assist(StoreParams *sp, const Ticket *t, const TicketAssist *a);
+/* STMT_ASSIST_UPSERT for the changed assists of ticket t; false when they do not fit. */
+bool store_params_assists(StoreParams *sp, const Ticket *t);
 
 /* ---------------------------------------------------------------- decoders */
 

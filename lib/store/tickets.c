@@ -204,9 +204,11 @@ store_params_intake_json(StoreParams *sp, const char *id, const Principal *who,
 void
 store_params_update(StoreParams *sp, const Ticket *a, int32_t before_version, TicketStatus from,
                     Action action, const Principal *who, const char *note, const char *data,
-                    int64_t now)
+                    int64_t now, unsigned restarted)
 {
     const char *units[TICKET_MAX_ASSISTS];
+    const char *clocks[CLK__COUNT];
+    size_t      n_clocks = 0;
 
     sp_init(sp);
     sp_text(sp, a->id);                      /* $1 */
@@ -257,6 +259,10 @@ store_params_update(StoreParams *sp, const Ticket *a, int32_t before_version, Ti
     for (int c = 0; c < CLK__COUNT; c++)                    /* $42..$47 */
         sp_ms(sp, a->started[c]);
     sp_ms(sp, workflow_next_due(a)); /* $48 */
+    for (int c = 0; c < CLK__COUNT; c++)
+        if (restarted & (1u << c))
+            clocks[n_clocks++] = clock_name((Clock) c);
+    sp_code_array(sp, clocks, n_clocks); /* $49 */
 }
 
 /* Appends one array literal, built by fmt_elem for each of n elements, to sp. */
@@ -326,17 +332,66 @@ store_params_notify(StoreParams *sp, const char *ticket_id, const char *audience
     sp_text(sp, message);
 }
 
-void
-store_params_assist(StoreParams *sp, const Ticket *t, const TicketAssist *as)
+/* Appends a bigint[] literal of n times in ms (TS_NONE is a NULL element). */
+static void
+sp_ms_array(StoreParams *sp, const int64_t *ms, size_t n)
 {
+    char *dst = sp->buf + sp->used;
+    size_t room = sizeof sp->buf - sp->used, at = 0;
+    bool fits = room >= 3;
+
+    if (fits)
+        dst[at++] = '{';
+    for (size_t i = 0; fits && i < n; i++) {
+        int w = ms[i] == TS_NONE
+                    ? snprintf(dst + at, room - at, "%sNULL", i ? "," : "")
+                    : snprintf(dst + at, room - at, "%s%lld", i ? "," : "", (long long) ms[i]);
+
+        fits = w >= 0 && (size_t) w + 2 < room - at;
+        if (fits)
+            at += (size_t) w;
+    }
+    if (!fits) {
+        sp->overflow = true;
+        sp_push(sp, NULL);
+        return;
+    }
+    dst[at++] = '}';
+    dst[at++] = '\0';
+    sp->used += at;
+    sp_push(sp, dst);
+}
+
+bool
+store_params_assists(StoreParams *sp, const Ticket *t)
+{
+    const char *units[TICKET_MAX_ASSISTS], *statuses[TICKET_MAX_ASSISTS];
+    int64_t summoned[TICKET_MAX_ASSISTS], accepted[TICKET_MAX_ASSISTS];
+    int64_t replied[TICKET_MAX_ASSISTS], due[TICKET_MAX_ASSISTS];
+    size_t n = 0;
+
+    for (size_t i = 0; i < t->n_assists; i++) {
+        const TicketAssist *as = &t->assists[i];
+
+        if (!as->changed)
+            continue;
+        units[n] = as->unit;
+        statuses[n] = assist_status_name(as->status); /* [a-z]: no quoting, like codes */
+        summoned[n] = as->summoned_at;
+        accepted[n] = as->accepted_at;
+        replied[n] = as->replied_at;
+        due[n] = as->due_at;
+        n++;
+    }
     sp_init(sp);
     sp_text(sp, t->id);
-    sp_text(sp, as->unit);
-    sp_text(sp, assist_status_name(as->status));
-    sp_ms(sp, as->summoned_at);
-    sp_ms(sp, as->accepted_at);
-    sp_ms(sp, as->replied_at);
-    sp_ms(sp, as->due_at);
+    sp_code_array(sp, units, n);
+    sp_code_array(sp, statuses, n);
+    sp_ms_array(sp, summoned, n);
+    sp_ms_array(sp, accepted, n);
+    sp_ms_array(sp, replied, n);
+    sp_ms_array(sp, due, n);
+    return !sp->overflow;
 }
 
 /* ---------------------------------------------------------------- decoders */
