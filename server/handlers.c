@@ -148,6 +148,15 @@ h_metrics(Req *r)
     free(text);
 }
 
+/* Who the token is: the pages show it and a unit page finds its own unit. */
+static void
+h_me(Req *r)
+{
+    reply_json(r, 200,
+               json_pack("{s:s, s:s, s:o}", "role", role_name(r->who.role), "name", r->who.name,
+                         "unit", r->who.unit ? json_string(r->who.unit) : json_null()));
+}
+
 static void
 h_reference(Req *r)
 {
@@ -1079,6 +1088,7 @@ static const Route routes[] = {
     {"GET",  "/api/v1/tickets/*",         "get",        h_get,       ANY_ROLE,                                           false},
     {"POST", "/api/v1/tickets/*/*",       "action",     h_action,    R(ROLE_OPERATOR) | R(ROLE_UNIT) | R(ROLE_ADMIN),    true},
     {"GET",  "/api/v1/public/tickets/*",  "public",     h_public,    0,                                                  false},
+    {"GET",  "/api/v1/me",                "me",         h_me,        ANY_ROLE,                                           false},
     {"GET",  "/api/v1/categories",        "categories", h_reference, ANY_ROLE,                                           false},
     {"GET",  "/api/v1/units",             "units",      h_reference, ANY_ROLE,                                           false},
     {"GET",  "/api/v1/reports/ranking",   "report_ranking", h_report_ranking, R(ROLE_LEADER) | R(ROLE_ADMIN),              false},

@@ -27,3 +27,13 @@ def test_unknown_path_is_json_404(stack):
 def test_demo_reference_data_loaded(stack):
     assert stack.sql_value("SELECT name FROM units WHERE code = '610104002'") == "红庙坡街道"
     assert stack.sql_value("SELECT name FROM categories WHERE code = '0301'") == "噪声扰民"
+
+
+def test_me_says_who_the_token_is(stack):
+    r = call(stack.url, "GET", "/api/v1/me", token=stack.tokens["unit"])
+    assert r.status == 200, r
+    assert r.json["role"] == "unit" and r.json["unit"] == "610104002", r.json
+    r = call(stack.url, "GET", "/api/v1/me", token=stack.tokens["operator"])
+    assert r.json["role"] == "operator" and r.json["unit"] is None, r.json
+    r = call(stack.url, "GET", "/api/v1/me")
+    assert r.status == 401 and r.json["error"]["code"] == "unauthorized", r
