@@ -79,6 +79,13 @@ principal_set(Req *r, int64_t id, Role role, const char *name, const char *unit)
 static void
 authorised(Req *r)
 {
+    if (r->auth_then != NULL) {
+        Handler then = r->auth_then;
+
+        r->auth_then = NULL;
+        then(r);
+        return;
+    }
     if ((r->route->roles & (1u << r->who.role)) == 0) {
         reply_err(r, ERR_FORBIDDEN, NULL, "a %s token may not use %s", role_name(r->who.role),
                   r->route->name);
@@ -100,19 +107,16 @@ bearer_token(Req *r)
     return h;
 }
 
-void
-auth_begin(Req *r)
+/* Checks tok's form, then the cache, then asks the database (auth_resume). */
+static void
+auth_lookup(Req *r, const char *tok)
 {
-    const char *tok = bearer_token(r);
     char key[TOKEN_MAX];
     size_t len;
     AuthEntry *e;
     int64_t now = now_us();
 
-    if (tok == NULL) {
-        reply_err(r, ERR_UNAUTHORIZED, NULL, "an Authorization: Bearer token is required");
-        return;
-    }
+    r->auth_token = tok;
     len = strlen(tok);
     if (len == 0 || len >= TOKEN_MAX) {
         reply_err(r, ERR_UNAUTHORIZED, NULL, "unknown or revoked token");
@@ -140,6 +144,25 @@ auth_begin(Req *r)
 }
 
 void
+auth_begin(Req *r)
+{
+    const char *tok = bearer_token(r);
+
+    if (tok == NULL) {
+        reply_err(r, ERR_UNAUTHORIZED, NULL, "an Authorization: Bearer token is required");
+        return;
+    }
+    auth_lookup(r, tok);
+}
+
+void
+auth_token(Req *r, const char *token, Handler then)
+{
+    r->auth_then = then;
+    auth_lookup(r, token);
+}
+
+void
 auth_resume(Req *r)
 {
     Principal p;
@@ -157,7 +180,7 @@ auth_resume(Req *r)
     }
     principal_set(r, p.token_id, p.role, p.name, p.unit);
     if (ttl > 0) {
-        const char *tok = bearer_token(r);
+        const char *tok = r->auth_token;
         AuthEntry *e;
         char key[TOKEN_MAX];
 

@@ -56,6 +56,8 @@ static const Option options[] = {
      "wrong query codes per 10 minutes per client address before 429"},
     {"number-failures", "MINHU_NUMBER_FAILURES", OPT_INT, OFF(number_failures), "10", 1, 100000,
      "wrong query codes per hour for one ticket number before 429"},
+    {"open311-jurisdiction", "MINHU_OPEN311_JURISDICTION", OPT_STRING, OFF(open311_jurisdiction),
+     "", 0, 0, "the Open311 jurisdiction_id served; empty: any (or none) is accepted"},
 };
 
 #define N_OPTIONS (sizeof options / sizeof options[0])

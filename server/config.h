@@ -25,6 +25,7 @@ typedef struct Config {
     int public_rate;     /* --public-rate: public lookups per minute per client address */
     int public_failures; /* --public-failures: wrong codes per 10 minutes per client address */
     int number_failures; /* --number-failures: wrong codes per hour per ticket number */
+    char *open311_jurisdiction; /* --open311-jurisdiction: the jurisdiction_id served, "" any */
 } Config;
 
 /*

@@ -21,7 +21,9 @@
 
 #include "json/codec.h"
 #include "log.h"
+#include "core/open311.h"
 #include "metrics.h"
+#include "open311.h"
 #include "server.h"
 
 int64_t
@@ -46,8 +48,55 @@ req_free(Req *r)
     json_decref(r->json);
     free(r->body);
     free(r->event_data);
+    open311_state_free(r->open311);
     free(r);
     s->inflight--;
+}
+
+/* One reply on its way out: counted in Server.unsent until evhttp has written
+ * it, or until its connection closes without it (client gone, or the server
+ * freeing connections at exit), whichever comes first. */
+typedef struct ReplyWatch {
+    Server *srv;
+} ReplyWatch;
+
+static void
+on_conn_closed(struct evhttp_connection *evcon, void *arg)
+{
+    ReplyWatch *w = arg;
+
+    (void) evcon;
+    w->srv->unsent--;
+    free(w);
+}
+
+static void
+on_reply_sent(struct evhttp_request *http, void *arg)
+{
+    ReplyWatch *w = arg;
+    struct evhttp_connection *evcon = evhttp_request_get_connection(http);
+
+    if (evcon != NULL) /* a kept-alive connection must not count it again */
+        evhttp_connection_set_closecb(evcon, NULL, NULL);
+    w->srv->unsent--;
+    free(w);
+}
+
+static void
+watch_reply(Req *r)
+{
+    struct evhttp_connection *evcon = evhttp_request_get_connection(r->http);
+    ReplyWatch *w;
+
+    if (evcon == NULL) /* the client is gone: evhttp drops the reply at once */
+        return;
+    w = malloc(sizeof *w);
+    if (w == NULL)
+        return;
+    w->srv = r->srv;
+    r->srv->unsent++;
+    evhttp_request_set_on_complete_cb(r->http, on_reply_sent, w);
+    evhttp_connection_set_closecb(evcon, on_conn_closed, w);
 }
 
 static void
@@ -61,6 +110,7 @@ finish(Req *r, int status, struct evbuffer *buf)
     evhttp_add_header(out, "Cache-Control", "no-store");
     if (r->srv->stopping)
         evhttp_add_header(out, "Connection", "close");
+    watch_reply(r);
     evhttp_send_reply(r->http, status, NULL, buf);
     metrics_request(name, status, us);
     /* The path only: a query string can carry a resident's query code. */
@@ -113,6 +163,11 @@ reply_error(Req *r, const ErrInfo *ei)
     if (status >= 500)
         log_msg(LOG_WARN, "req=%s error=%s msg=\"%s\"", r->id, err_code_name(ei->code),
                 ei->message);
+    if (r->open311_format != OPEN311_NONE) { /* the specification's errors document */
+        free(text);
+        open311_reply_error(r, ei);
+        return;
+    }
     if (ei->code == ERR_UNAUTHORIZED)
         evhttp_add_header(evhttp_request_get_output_headers(r->http), "WWW-Authenticate",
                           "Bearer realm=\"minhu\"");
@@ -323,6 +378,8 @@ on_request(struct evhttp_request *http, void *arg)
         return;
     }
     method = method_name(evhttp_request_get_command(http));
+    if (strncmp(path, "/open311/", 9) == 0 || strcmp(path, "/open311") == 0)
+        r->open311_format = open311_path_format(path); /* every answer in its format */
 
     for (size_t i = 0; i < nroutes; i++) {
         if (!route_match(routes[i].pattern, path, r))
@@ -343,7 +400,8 @@ on_request(struct evhttp_request *http, void *arg)
             reply_err(r, ERR_METHOD, NULL, "method %s is not allowed on %s", method, path);
             return;
         }
-        if (strncmp(path, "/api/", 5) == 0 || strcmp(method, "GET") != 0) {
+        if (strncmp(path, "/api/", 5) == 0 || r->open311_format != OPEN311_NONE ||
+            strcmp(method, "GET") != 0) {
             reply_err(r, ERR_NOT_FOUND, NULL, "no such path");
             return;
         }

@@ -32,6 +32,7 @@ typedef struct Server {
     PgPool *pool;
     AuthCache *auth;
     int inflight;
+    int unsent; /* replies handed to evhttp and not yet written out (or dropped) */
     bool stopping;
     int64_t stop_deadline_us;
     struct event *ev_sigterm, *ev_sigint, *ev_stop;
@@ -62,6 +63,13 @@ typedef enum ReqStage {
     RS_PUBLIC,
     RS_ACTION_LOAD,
     RS_ACTION_APPLY,
+    RS_REPORT_RANKING,
+    RS_OPEN311_SERVICES, /* open311.c from here on */
+    RS_OPEN311_DEFINITION,
+    RS_OPEN311_POST_SERVICE,
+    RS_OPEN311_POST_INTAKE,
+    RS_OPEN311_REQUESTS,
+    RS_OPEN311_REQUEST,
 } ReqStage;
 
 #define REQ_SEGS 8
@@ -78,6 +86,8 @@ struct Req {
 
     /* The authenticated principal, with its strings copied here. */
     Principal who;
+    const char *auth_token; /* the credential being checked, borrowed from the request */
+    Handler auth_then;      /* auth_token(): what runs once it is verified */
     char who_name[128];
     char who_unit[40];
 
@@ -107,7 +117,15 @@ struct Req {
     char peer[64];         /* client address, for rate limits */
     char route_unit[40];   /* intake: the unit a routing rule chose */
     int64_t route_rule;    /* and that rule's id, 0 for none */
+    char report_month[8];  /* reports: YYYY-MM */
+    char report_day1[11];  /* and its first day, YYYY-MM-01 */
+    char report_kind[16];  /* the unit kind ranked */
     int dup_index;         /* intake: the duplicate hints' statement in the job, 0 for none */
+
+    /* Open311 (open311.c): the answer's format, set for every path under
+     * /open311/ (errors included), and the endpoint's own state. */
+    int open311_format;           /* Open311Format; 0 outside Open311 */
+    struct Open311State *open311; /* owned: open311_state_free */
 };
 
 /* Microseconds of the monotonic-enough wall clock; the one clock reader. */
@@ -137,6 +155,23 @@ void auth_cache_free(AuthCache *c);
 void auth_begin(Req *r);
 /* The database answered the token lookup. */
 void auth_resume(Req *r);
+/*
+ * Authenticates r with a token that does not come from the Authorization
+ * header (Open311's api_key, borrowed: it must outlive r's lookup), through
+ * the same cache and lookup as auth_begin, then calls then(r) with r->who
+ * set.  An unknown or revoked token is answered ERR_UNAUTHORIZED; the
+ * route's roles are not checked: then() checks what it needs.
+ */
+void auth_token(Req *r, const char *token, Handler then);
+
+/*
+ * handlers.c: the one intake path.  r->intake is filled and validated;
+ * submits the ticket's INSERT (with its timers, the resident's notice and the
+ * ticket's JSON last) and continues in req_resume at stage.  hash_body is
+ * what an Idempotency-Key is checked against (NULL for none); extra (borrowed,
+ * may be NULL) is merged into the intake event's data.
+ */
+void intake_submit(Req *r, ReqStage stage, const char *hash_body, json_t *extra);
 
 /* handlers.c: the routing table. */
 const Route *routes_table(size_t *n);

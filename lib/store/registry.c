@@ -172,8 +172,10 @@ static const Stmt stmts[STMT__COUNT] = {
  * $6 area prefix, $7 overdue, $8/$9 created from/to, $12 as: 'lead' or
  * 'assist' (of $1, else of $4), $13 warned. */
 #define LIST_FILTERS                                                                               \
-    " ($1::text IS NULL OR t.lead_unit = $1 OR t.assist_units @> ARRAY[$1::text])"                 \
-    " AND ($2::bigint IS NULL OR t.created_by_token = $2::bigint)"                                 \
+    " ($1::text IS NULL OR t.lead_unit = $1 OR t.assist_units @> ARRAY[$1::text]) AND" LIST_MATCH
+/* The filters without the unit scope ($1). */
+#define LIST_MATCH                                                                                 \
+    " ($2::bigint IS NULL OR t.created_by_token = $2::bigint)"                                     \
     " AND ($3::text IS NULL OR t.status = ANY (string_to_array($3, ',')))"                         \
     " AND ($4::text IS NULL OR $12::text = 'assist' OR t.lead_unit = $4)"                          \
     " AND ($5::text IS NULL OR starts_with(t.category, $5))"                                       \
@@ -197,19 +199,33 @@ static const Stmt stmts[STMT__COUNT] = {
          " ORDER BY t.id DESC LIMIT $11::int) t",
          13, false},
 
+/* The deadline list's cursor and order, applied to each half of the scope. */
+#define LIST_DEADLINE_AFTER                                                                        \
+    " AND ($10::uuid IS NULL"                                                                      \
+    "      OR ($14::bigint IS NULL AND t.next_due IS NULL AND t.id > $10::uuid)"                   \
+    "      OR ($14::bigint IS NOT NULL AND (t.next_due IS NULL"                                    \
+    "          OR t.next_due > minhu_ts($14::bigint)"                                              \
+    "          OR (t.next_due = minhu_ts($14::bigint) AND t.id > $10::uuid))))"                    \
+    " ORDER BY t.next_due NULLS LAST, t.id LIMIT $11::int"
+
     /* Nearest deadline first (no running clock last); the cursor is the last
-     * row's next_due ($14, NULL for none) and id ($10). */
+     * row's next_due ($14, NULL for none) and id ($10).  A unit's scope is
+     * two halves, the tickets it leads and those it assists, each read in
+     * order and merged: as one OR it was a bitmap scan and a sort of every
+     * ticket the unit ever had (docs/inbox.md). */
     [STMT_TICKET_LIST_DEADLINE] =
         {"minhu_ticket_list_deadline",
          "SELECT coalesce(json_agg(minhu_ticket_json(t, false)"
          "                         ORDER BY t.next_due NULLS LAST, t.id), '[]'::json),"
          " (array_agg(coalesce(minhu_ms(t.next_due)::text, '') || '_' || t.id::text"
          "            ORDER BY t.next_due DESC NULLS FIRST, t.id DESC))[1], count(*) "
-         "FROM (SELECT * FROM tickets t WHERE" LIST_FILTERS " AND ($10::uuid IS NULL"
-         "      OR ($14::bigint IS NULL AND t.next_due IS NULL AND t.id > $10::uuid)"
-         "      OR ($14::bigint IS NOT NULL AND (t.next_due IS NULL"
-         "          OR t.next_due > minhu_ts($14::bigint)"
-         "          OR (t.next_due = minhu_ts($14::bigint) AND t.id > $10::uuid))))"
+         "FROM (SELECT * FROM ("
+         "  (SELECT * FROM tickets t WHERE ($1::text IS NULL OR t.lead_unit = $1)"
+         "   AND" LIST_MATCH LIST_DEADLINE_AFTER ")"
+         "  UNION ALL"
+         "  (SELECT * FROM tickets t WHERE $1::text IS NOT NULL"
+         "   AND t.assist_units @> ARRAY[$1::text] AND t.lead_unit IS DISTINCT FROM $1"
+         "   AND" LIST_MATCH LIST_DEADLINE_AFTER ")) t"
          " ORDER BY t.next_due NULLS LAST, t.id LIMIT $11::int) t",
          14, false},
 
