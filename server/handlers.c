@@ -860,7 +860,8 @@ action_loaded(Req *r)
     r->event_data = codec_event_data(&r->act, r->action == ACT_MERGE ? r->merge_number : NULL);
     pgjob_clear(&r->job);
     store_params_update(&r->params[3], t, r->loaded_version, r->loaded_status, r->action, &r->who,
-                        r->act.text, r->event_data, r->now, workflow_clocks_restarted(&before, t, r->action));
+                        r->act.text, r->event_data, r->now,
+                        workflow_clocks_restarted(&before, t, r->action));
     pgjob_add(&r->job, STMT_TICKET_UPDATE, &r->params[3]);
     if (t->assists_reset) {
         sp_init(&r->params[2]);

@@ -23,7 +23,9 @@ on_stop_check(evutil_socket_t fd, short what, void *arg)
 {
     Server *s = arg;
 
-    if (s->inflight == 0 || now_us() >= s->stop_deadline_us) {
+    /* Done when every reply is written out too: a reply is only queued when
+     * its request ends, and leaving the loop then would drop it unsent. */
+    if ((s->inflight == 0 && s->unsent == 0) || now_us() >= s->stop_deadline_us) {
         if (s->inflight > 0)
             log_msg(LOG_WARN, "msg=\"shutdown grace over, requests still in flight\" inflight=%d",
                     s->inflight);

@@ -56,7 +56,7 @@ static const double lag_bucket_ms[] = {10, 50, 100, 250, 500, 1000, 2500, 5000, 
 static const char *const timer_kinds[] = {"warning", "overdue", "report"};
 static unsigned long long fired[3][2]; /* kind × {applied, stale} */
 static unsigned long long lag_buckets[N_LAG + 1], lag_count;
-static double             lag_sum_s;
+static double lag_sum_s;
 
 void
 metrics_timer_fired(const char *kind, const char *effect, int64_t lag_ms)

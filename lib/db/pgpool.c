@@ -45,8 +45,8 @@ struct PgPool {
     struct event *ev_fail;
     unsigned long long jobs, failures, reconnects;
     const char *const *channels; /* LISTENed on every connection */
-    PgNotifyCb         notify_cb;
-    void              *notify_arg;
+    PgNotifyCb notify_cb;
+    void *notify_arg;
 };
 
 static void conn_connect(PgConn *c);

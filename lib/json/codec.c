@@ -423,8 +423,8 @@ char *
 codec_intake_event_data(const Intake *in, int64_t rule_id)
 {
     json_t *o = json_pack("{s:s, s:s, s:s, s:s}", "channel", channel_name(in->channel), "nature",
-                          nature_name(in->nature), "urgency", urgency_name(in->urgency),
-                          "category", in->category ? in->category : "");
+                          nature_name(in->nature), "urgency", urgency_name(in->urgency), "category",
+                          in->category ? in->category : "");
 
     if (o != NULL && rule_id > 0)
         json_object_set_new(o, "rule", json_integer(rule_id));

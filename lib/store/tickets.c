@@ -208,7 +208,7 @@ store_params_update(StoreParams *sp, const Ticket *a, int32_t before_version, Ti
 {
     const char *units[TICKET_MAX_ASSISTS];
     const char *clocks[CLK__COUNT];
-    size_t      n_clocks = 0;
+    size_t n_clocks = 0;
 
     sp_init(sp);
     sp_text(sp, a->id);                      /* $1 */

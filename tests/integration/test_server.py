@@ -62,11 +62,14 @@ def test_metrics_is_prometheus_text(stack):
     text = r.text
     assert "# TYPE minhu_http_requests_total counter" in text
     sample = re.compile(r'^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[a-zA-Z_][a-zA-Z0-9_]*="[^"]*"'
-                        r'(,[a-zA-Z_][a-zA-Z0-9_]*="[^"]*")*\})? -?[0-9.eE+-]+$|^[+-]?Inf$')
+                        r'(,[a-zA-Z_][a-zA-Z0-9_]*="[^"]*")*\})? '
+                        r'(-?[0-9][0-9.eE+-]*|[+-]?Inf|NaN)( -?[0-9]+)?$')
     for line in text.splitlines():
+        if line.startswith(("# HELP", "# TYPE")):
+            assert re.match(r"^# (HELP|TYPE) [a-zA-Z_:][a-zA-Z0-9_:]* \S", line), line
         if not line or line.startswith("#"):
             continue
-        assert sample.match(line) or re.match(r".* [+-]Inf$", line), "not a sample: %r" % line
+        assert sample.match(line), "not a sample: %r" % line
     units = [line for line in text.splitlines()
              if line.startswith("minhu_http_requests_total{") and 'route="units"' in line]
     assert units, text
@@ -129,6 +132,8 @@ def test_sigterm_lets_the_request_in_flight_finish(stack, servers):
         assert s.running(), "exited with a request in flight"
         assert not port_open(s.port), "still accepting after SIGTERM"
         th.join(20)
+        assert not isinstance(answer["r"], Exception), "%r; log:\n%s" % (answer["r"],
+                                                                        s.log_tail())
         assert answer["r"].status == 201, answer["r"]
         assert s.proc.wait(10) == 0
     finally:
