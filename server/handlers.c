@@ -284,6 +284,7 @@ intake_submit(Req *r, ReqStage stage, const char *hash_body, json_t *extra)
         r->dup_index = r->job.n - 1;
     }
     pgjob_add(&r->job, STMT_TICKET_JSON_INTAKE, &r->params[1]);
+    r->job.groupable = true; /* committed together with other intakes in flight */
     req_submit(r, stage);
 }
 

@@ -179,8 +179,12 @@ metrics_render(const PgPool *pool, size_t *len)
                "# TYPE minhu_db_queue_length gauge\nminhu_db_queue_length %d\n"
                "# TYPE minhu_db_jobs_total counter\nminhu_db_jobs_total %llu\n"
                "# TYPE minhu_db_job_failures_total counter\nminhu_db_job_failures_total %llu\n"
-               "# TYPE minhu_db_connects_total counter\nminhu_db_connects_total %llu\n",
-               ps.size, ps.usable, ps.busy, ps.queued, ps.jobs, ps.failures, ps.reconnects);
+               "# TYPE minhu_db_connects_total counter\nminhu_db_connects_total %llu\n"
+               "# HELP minhu_db_groups_total Pipelines that committed several intakes together.\n"
+               "# TYPE minhu_db_groups_total counter\nminhu_db_groups_total %llu\n"
+               "# TYPE minhu_db_grouped_jobs_total counter\nminhu_db_grouped_jobs_total %llu\n",
+               ps.size, ps.usable, ps.busy, ps.queued, ps.jobs, ps.failures, ps.reconnects, ps.groups,
+               ps.grouped);
     if (b.failed) {
         free(b.s);
         return NULL;

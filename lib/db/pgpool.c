@@ -4,8 +4,14 @@
  *
  * A connection's life: DOWN → CONNECTING (PQconnectPoll steps) → PREPARING
  * (every registry statement prepared in one pipeline) → IDLE ⇄ BUSY.  Any
- * failure sends it back to DOWN; a timer retries.  Callbacks are
- * trampolines into conn_step().
+ * failure sends it back to DOWN; a timer retries.
+ *
+ * Group commit: when a connection frees up and several *groupable* jobs wait
+ * (intakes), up to PGPOOL_GROUP_MAX of them go out in one pipeline with one
+ * Sync — one implicit transaction, one WAL flush — and each is completed only
+ * after that commit.  If any statement of a group fails, the transaction is
+ * rolled back for all of them: the job that failed gets its error, the
+ * others go back to the head of the queue to run alone.
  */
 #include "db/pgpool.h"
 
@@ -29,9 +35,11 @@ typedef struct PgConn {
     struct event *ev_write;
     struct event *ev_retry;
     int retry_ms;
-    PgJob *job;        /* in flight, BUSY only */
-    int qi;            /* index of the statement whose results are being read */
-    int nq;            /* statements in the current pipeline */
+    PgJob *group[PGPOOL_GROUP_MAX]; /* in flight, BUSY only, in pipeline order */
+    int ngroup;
+    int gj;            /* index in group of the job whose results are being read */
+    int qi;            /* index of that job's statement whose results are being read */
+    int nq;            /* PREPARING: statements in the pipeline */
     bool failed_query; /* the pipeline saw an error */
 } PgConn;
 
@@ -43,7 +51,7 @@ struct PgPool {
     PgJob *head, *tail; /* waiting for a connection */
     PgJob *fail_head;   /* completed with an error, to call back */
     struct event *ev_fail;
-    unsigned long long jobs, failures, reconnects;
+    unsigned long long jobs, failures, reconnects, groups, grouped;
     const char *const *channels; /* LISTENed on every connection */
     PgNotifyCb notify_cb;
     void *notify_arg;
@@ -53,6 +61,7 @@ static void conn_connect(PgConn *c);
 static void conn_down(PgConn *c, const char *why);
 static void conn_poll_connect(PgConn *c);
 static void pool_kick(PgPool *pool);
+static void conn_group_done(PgConn *c);
 
 /* ------------------------------------------------------------------- jobs */
 
@@ -77,6 +86,8 @@ pgjob_add(PgJob *job, StmtId stmt, const StoreParams *params)
 void
 pgjob_clear(PgJob *job)
 {
+    job->groupable = false;
+    job->solo = false;
     for (int i = 0; i < PGJOB_MAX; i++) {
         PQclear(job->res[i]);
         job->res[i] = NULL;
@@ -145,7 +156,8 @@ static void
 conn_down(PgConn *c, const char *why)
 {
     PgPool *pool = c->pool;
-    PgJob *job = c->job;
+    PgJob *group[PGPOOL_GROUP_MAX];
+    int ngroup = c->ngroup;
     struct timeval tv;
 
     conn_events_free(c);
@@ -154,8 +166,13 @@ conn_down(PgConn *c, const char *why)
         c->pg = NULL;
     }
     c->state = CONN_DOWN;
-    c->job = NULL;
-    if (job != NULL) {
+    memcpy(group, c->group, sizeof group);
+    c->ngroup = 0;
+    /* Whether these committed is unknown: the client is told 503 (a retried
+     * intake with its Idempotency-Key finds its ticket if it did). */
+    for (int g = 0; g < ngroup; g++) {
+        PgJob *job = group[g];
+
         for (int i = 0; i < PGJOB_MAX; i++) {
             PQclear(job->res[i]);
             job->res[i] = NULL;
@@ -211,6 +228,54 @@ conn_notifies(PgConn *c)
     }
 }
 
+/* Puts job back at the head of the queue, to run alone. */
+static void
+requeue_front(PgPool *pool, PgJob *job)
+{
+    for (int i = 0; i < PGJOB_MAX; i++) {
+        PQclear(job->res[i]);
+        job->res[i] = NULL;
+    }
+    job->err = ERR_OK;
+    err_clear(&job->ei);
+    job->solo = true;
+    job->next = pool->head;
+    pool->head = job;
+    if (pool->tail == NULL)
+        pool->tail = job;
+}
+
+/*
+ * The group's Sync arrived: the transaction committed (no statement failed)
+ * or rolled back.  On a rollback of a group, every job that did not fail
+ * itself is run again alone (it may well succeed); jobs are re-queued in
+ * their original order.
+ */
+static void
+conn_group_done(PgConn *c)
+{
+    PgPool *pool = c->pool;
+    PgJob *group[PGPOOL_GROUP_MAX];
+    int ngroup = c->ngroup;
+    bool rolled_back = c->failed_query && ngroup > 1;
+
+    memcpy(group, c->group, sizeof group);
+    c->ngroup = 0;
+    c->state = CONN_IDLE;
+    if (rolled_back)
+        for (int g = ngroup - 1; g >= 0; g--)
+            if (group[g]->err == ERR_OK)
+                requeue_front(pool, group[g]);
+    for (int g = 0; g < ngroup; g++) {
+        if (rolled_back && group[g]->err == ERR_OK)
+            continue;
+        if (group[g]->err != ERR_OK)
+            pool->failures++;
+        job_complete(group[g]);
+    }
+    pool_kick(pool);
+}
+
 /* Reads every result that has arrived; finishes the pipeline at its Sync. */
 static void
 conn_read(PgConn *c)
@@ -228,10 +293,20 @@ conn_read(PgConn *c)
             return;
         r = PQgetResult(c->pg);
         if (r == NULL) {
-            if (c->qi < c->nq)
-                c->qi++;
-            else
-                return; /* nothing pending */
+            /* The end of one statement's results: on to the next statement. */
+            if (c->state == CONN_PREPARING) {
+                if (c->qi < c->nq)
+                    c->qi++;
+                else
+                    return; /* nothing pending */
+            } else if (c->gj < c->ngroup) {
+                if (++c->qi >= c->group[c->gj]->n) {
+                    c->gj++;
+                    c->qi = 0;
+                }
+            } else {
+                return;
+            }
             continue;
         }
         st = PQresultStatus(r);
@@ -246,25 +321,18 @@ conn_read(PgConn *c)
                 c->retry_ms = 0;
                 pool_kick(c->pool);
             } else {
-                PgJob *job = c->job;
-
-                c->job = NULL;
-                c->state = CONN_IDLE;
-                if (job->err != ERR_OK)
-                    c->pool->failures++;
-                job_complete(job);
-                pool_kick(c->pool);
+                conn_group_done(c);
             }
             return;
         }
         if (st == PGRES_FATAL_ERROR || st == PGRES_PIPELINE_ABORTED)
             c->failed_query = true;
-        if (c->state == CONN_PREPARING || c->qi >= c->nq) {
+        if (c->state == CONN_PREPARING || c->gj >= c->ngroup) {
             PQclear(r);
             continue;
         }
         {
-            PgJob *job = c->job;
+            PgJob *job = c->group[c->gj];
 
             if (st == PGRES_FATAL_ERROR && job->err == ERR_OK)
                 job->err = store_result_error(r, PQstatus(c->pg) == CONNECTION_OK, &job->ei);
@@ -402,48 +470,115 @@ conn_connect(PgConn *c)
     conn_poll_connect(c);
 }
 
-/* Sends job on idle connection c. */
-static void
-conn_send(PgConn *c, PgJob *job)
+/* True when every statement of job has the parameter count its registry entry says. */
+static bool
+job_well_formed(PgJob *job)
 {
-    c->job = job;
-    c->state = CONN_BUSY;
-    c->qi = 0;
-    c->nq = job->n;
-    c->failed_query = false;
+    for (int i = 0; i < job->n; i++) {
+        const Stmt *s = store_stmt(job->stmt[i]);
+        int np = job->params[i] ? job->params[i]->n : 0;
+
+        if (np != s->nparams) {
+            /* A builder/registry mismatch: a programmer error, refused loudly. */
+            job->err = err_set(&job->ei, ERR_INTERNAL, NULL,
+                               "statement %s takes %d parameters, got %d", s->name, s->nparams, np);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Adds job's statements to c's pipeline; false when one could not be sent. */
+static bool
+conn_send_job(PgConn *c, PgJob *job)
+{
     for (int i = 0; i < job->n; i++) {
         const Stmt *s = store_stmt(job->stmt[i]);
         const StoreParams *p = job->params[i];
         int np = p ? p->n : 0;
         const char *const *vals = p ? p->v : NULL;
-        int ok;
+        int ok = s->prepare ? PQsendQueryPrepared(c->pg, s->name, np, vals, NULL, NULL, 0)
+                            : PQsendQueryParams(c->pg, s->sql, np, NULL, vals, NULL, NULL, 0);
 
-        if (np != s->nparams) {
-            /* A builder/registry mismatch: a programmer error, refuse loudly. */
-            job->err = err_set(&job->ei, ERR_INTERNAL, NULL,
-                               "statement %s takes %d parameters, got %d", s->name, s->nparams, np);
-            ok = 0;
-        } else if (s->prepare) {
-            ok = PQsendQueryPrepared(c->pg, s->name, np, vals, NULL, NULL, 0);
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
+/* Sends the jobs group[0..n) on idle connection c in one pipeline and one Sync. */
+static void
+conn_send(PgConn *c, PgJob **group, int n)
+{
+    int kept = 0;
+
+    for (int g = 0; g < n; g++) {
+        if (job_well_formed(group[g])) {
+            group[kept++] = group[g];
         } else {
-            ok = PQsendQueryParams(c->pg, s->sql, np, NULL, vals, NULL, NULL, 0);
-        }
-        if (!ok) {
-            /* Nothing sensible can follow a half-sent pipeline: drop the connection. */
-            c->job = NULL;
-            conn_down(c, "send failed");
-            if (job->err == ERR_OK)
-                job->err = err_set(&job->ei, ERR_UNAVAILABLE, NULL, "the database is unavailable");
-            c->pool->failures++;
-            job_complete(job);
-            return;
+            char msg[sizeof group[g]->ei.message];
+
+            memcpy(msg, group[g]->ei.message, sizeof msg);
+            job_fail_later(c->pool, group[g], group[g]->err, msg);
         }
     }
+    if (kept == 0)
+        return;
+    memcpy(c->group, group, (size_t) kept * sizeof *group);
+    c->ngroup = kept;
+    c->gj = 0;
+    c->qi = 0;
+    c->state = CONN_BUSY;
+    c->failed_query = false;
+    for (int g = 0; g < kept; g++)
+        if (!conn_send_job(c, group[g])) {
+            /* Nothing sensible can follow a half-sent pipeline: drop the
+             * connection; conn_down answers every job of the group. */
+            conn_down(c, "send failed");
+            return;
+        }
     if (!PQpipelineSync(c->pg)) {
         conn_down(c, "send failed");
         return;
     }
+    if (kept > 1) {
+        c->pool->groups++;
+        c->pool->grouped += (unsigned long long) kept;
+    }
     conn_flush(c);
+}
+
+/* Takes the next job off the queue, with the groupable jobs behind it when it is one. */
+static int
+take_group(PgPool *pool, PgJob **group)
+{
+    PgJob *job = pool->head, **link;
+    int n = 0;
+
+    pool->head = job->next;
+    job->next = NULL;
+    group[n++] = job;
+    if (job->groupable && !job->solo) {
+        int statements = job->n;
+
+        /* Later groupable jobs join it; others keep their place in the queue. */
+        for (link = &pool->head; *link != NULL && n < PGPOOL_GROUP_MAX;) {
+            PgJob *j = *link;
+
+            if (j->groupable && !j->solo && statements + j->n <= PGPOOL_GROUP_STATEMENTS) {
+                *link = j->next;
+                j->next = NULL;
+                group[n++] = j;
+                statements += j->n;
+            } else {
+                link = &j->next;
+            }
+        }
+    }
+    pool->tail = NULL;
+    for (PgJob *j = pool->head; j != NULL; j = j->next)
+        pool->tail = j;
+    return n;
 }
 
 static void
@@ -451,16 +586,13 @@ pool_kick(PgPool *pool)
 {
     for (int i = 0; i < pool->size && pool->head != NULL; i++) {
         PgConn *c = &pool->conns[i];
+        PgJob *group[PGPOOL_GROUP_MAX];
+        int n;
 
         if (c->state != CONN_IDLE)
             continue;
-        PgJob *job = pool->head;
-
-        pool->head = job->next;
-        if (pool->head == NULL)
-            pool->tail = NULL;
-        job->next = NULL;
-        conn_send(c, job);
+        n = take_group(pool, group);
+        conn_send(c, group, n);
     }
 }
 
@@ -512,11 +644,11 @@ pgpool_free(PgPool *pool)
         if (c->pg)
             PQfinish(c->pg);
         c->pg = NULL;
-        if (c->job) {
-            c->job->err = err_set(&c->job->ei, ERR_UNAVAILABLE, NULL, "shutting down");
-            job_complete(c->job);
-            c->job = NULL;
+        for (int g = 0; g < c->ngroup; g++) {
+            c->group[g]->err = err_set(&c->group[g]->ei, ERR_UNAVAILABLE, NULL, "shutting down");
+            job_complete(c->group[g]);
         }
+        c->ngroup = 0;
     }
     while (pool->head != NULL) {
         PgJob *j = pool->head;
@@ -577,6 +709,8 @@ pgpool_stats(const PgPool *pool, PgPoolStats *out)
     out->jobs = pool->jobs;
     out->failures = pool->failures;
     out->reconnects = pool->reconnects;
+    out->groups = pool->groups;
+    out->grouped = pool->grouped;
     out->size = pool->size;
     out->usable = pgpool_usable(pool);
     for (PgJob *j = pool->head; j != NULL; j = j->next)

@@ -20,6 +20,8 @@
 #include "store/store.h"
 
 #define PGJOB_MAX 16
+#define PGPOOL_GROUP_MAX 64         /* jobs committed together at most */
+#define PGPOOL_GROUP_STATEMENTS 256 /* statements in one group pipeline at most */
 
 typedef struct PgJob PgJob;
 typedef struct PgPool PgPool;
@@ -34,6 +36,8 @@ struct PgJob {
     PGresult *res[PGJOB_MAX];             /* owned by the job: pgjob_clear() frees them */
     Err err;                              /* ERR_OK, or the first failure */
     ErrInfo ei;
+    bool groupable; /* may share a transaction with other groupable jobs (intake) */
+    bool solo;      /* private: run alone (after its group rolled back) */
     PgJobCb cb;
     void *arg;
     PgJob *next; /* queue link, private */
@@ -74,7 +78,7 @@ void pgpool_submit(PgPool *pool, PgJob *job);
 int pgpool_usable(const PgPool *pool);
 
 typedef struct PgPoolStats {
-    unsigned long long jobs, failures, reconnects;
+    unsigned long long jobs, failures, reconnects, groups, grouped;
     int size, usable, queued, busy;
 } PgPoolStats;
 
