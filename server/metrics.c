@@ -183,8 +183,8 @@ metrics_render(const PgPool *pool, size_t *len)
                "# HELP minhu_db_groups_total Pipelines that committed several intakes together.\n"
                "# TYPE minhu_db_groups_total counter\nminhu_db_groups_total %llu\n"
                "# TYPE minhu_db_grouped_jobs_total counter\nminhu_db_grouped_jobs_total %llu\n",
-               ps.size, ps.usable, ps.busy, ps.queued, ps.jobs, ps.failures, ps.reconnects, ps.groups,
-               ps.grouped);
+               ps.size, ps.usable, ps.busy, ps.queued, ps.jobs, ps.failures, ps.reconnects,
+               ps.groups, ps.grouped);
     if (b.failed) {
         free(b.s);
         return NULL;
