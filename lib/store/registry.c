@@ -278,8 +278,11 @@ static const Stmt stmts[STMT__COUNT] = {
 
     [STMT_NOTIFY] =
         {"minhu_notify",
+         /* A supervisor notice without a unit goes to whoever supervises the lead. */
          "INSERT INTO notifications (ticket_id, audience, unit, kind, message) "
-         "SELECT $1::uuid, $2, $3, $4, $5 WHERE EXISTS (SELECT 1 FROM tickets WHERE id = $1::uuid)",
+         "SELECT t.id, $2, coalesce($3, CASE WHEN $2 = 'supervisor'"
+         "                              THEN minhu_supervisor(coalesce(t.lead_unit, '')) END),"
+         " $4, $5 FROM tickets t WHERE t.id = $1::uuid",
          5, true},
 
     [STMT_TIMERS_NEXT] = {"minhu_timers_next",
