@@ -50,7 +50,7 @@ static const Option options[] = {
      "warning (黄灯) at this share of a clock's span; 0 for none"},
     {"timer-batch", "MINHU_TIMER_BATCH", OPT_INT, OFF(timer_batch), "200", 1, 10000,
      "due SLA timers fired in one transaction"},
-    {"public-rate", "MINHU_PUBLIC_RATE", OPT_INT, OFF(public_rate), "60", 1, 100000,
+    {"public-rate", "MINHU_PUBLIC_RATE", OPT_INT, OFF(public_rate), "60", 1, 1000000000,
      "public status lookups per minute per client address"},
     {"public-failures", "MINHU_PUBLIC_FAILURES", OPT_INT, OFF(public_failures), "20", 1, 100000,
      "wrong query codes per 10 minutes per client address before 429"},

@@ -5,12 +5,14 @@
  * Handlers never touch evhttp; they get a Req and answer with reply_*().
  */
 #include <event2/buffer.h>
+#include <event2/bufferevent.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -24,6 +26,7 @@
 #include "core/open311.h"
 #include "metrics.h"
 #include "open311.h"
+#include "pathmatch.h"
 #include "server.h"
 
 int64_t
@@ -282,47 +285,114 @@ serve_static(Req *r, const char *path)
     evbuffer_free(buf);
 }
 
+/* ------------------------------------------------- request deadline */
+
+/*
+ * evhttp's --timeout is an idle timeout: each byte that arrives restarts it,
+ * so a client that sends its headers one byte a second (slowloris) would
+ * hold its connection for hours.  So the whole request is bounded too: from
+ * its first byte until the handler gets it (evhttp reads the whole request
+ * first) at most --timeout seconds; a byte that arrives later shuts the
+ * socket down, and evhttp closes the connection on the end of file.  A
+ * client that sends nothing at all meets the idle timeout.
+ *
+ * The state is a table indexed by socket, owned by this file: one HTTP
+ * server per process.  An entry belongs to the bufferevent that set it.  A
+ * new connection on a reused descriptor must start afresh even when its
+ * bufferevent has the address of the old one: new bufferevents wait in a
+ * ring until their first bytes, and an entry whose last byte is older than
+ * the idle timeout belongs to a connection that is gone.  The callback on
+ * the input buffer lives exactly as long as the buffer, so it never
+ * outlives the bufferevent it is given.
+ */
+#define CLOCK_FDS 65536
+#define CLOCK_FRESH 256
+
+static struct {
+    const struct bufferevent *bev;
+    int64_t started_us; /* first byte of the request being read, 0 between requests */
+    int64_t last_us;    /* the latest byte */
+} clock_table[CLOCK_FDS];
+static const struct bufferevent *clock_fresh[CLOCK_FRESH]; /* accepted, nothing read yet */
+static unsigned clock_fresh_next;
+static int64_t clock_limit_us;
+
+/* True (once) for a bufferevent that has read nothing before. */
+static bool
+clock_first_bytes(const struct bufferevent *bev)
+{
+    for (size_t i = 0; i < CLOCK_FRESH; i++)
+        if (clock_fresh[i] == bev) {
+            clock_fresh[i] = NULL;
+            return true;
+        }
+    return false;
+}
+
+static void
+clock_on_input(struct evbuffer *buf, const struct evbuffer_cb_info *info, void *arg)
+{
+    struct bufferevent *bev = arg;
+    evutil_socket_t fd = bufferevent_getfd(bev);
+    int64_t now;
+    bool fresh;
+
+    (void) buf;
+    if (info->n_added == 0 || fd < 0 || fd >= CLOCK_FDS)
+        return;
+    now = now_us();
+    fresh = clock_first_bytes(bev);
+    if (fresh || clock_table[fd].bev != bev || clock_table[fd].started_us == 0 ||
+        now - clock_table[fd].last_us > clock_limit_us) {
+        clock_table[fd].bev = bev;
+        clock_table[fd].started_us = now;
+    } else if (now - clock_table[fd].started_us > clock_limit_us) {
+        log_msg(LOG_WARN, "msg=\"request not received in time, closing the connection\" ms=%lld",
+                (long long) ((now - clock_table[fd].started_us) / 1000));
+        clock_table[fd].bev = NULL;
+        shutdown(fd, SHUT_RDWR);
+    }
+    clock_table[fd].last_us = now;
+}
+
+/* The handler has the whole request: its clock stops. */
+static void
+clock_stop(struct evhttp_request *http)
+{
+    struct evhttp_connection *evcon = evhttp_request_get_connection(http);
+    struct bufferevent *bev = evcon ? evhttp_connection_get_bufferevent(evcon) : NULL;
+    evutil_socket_t fd = bev ? bufferevent_getfd(bev) : -1;
+
+    if (fd >= 0 && fd < CLOCK_FDS && clock_table[fd].bev == bev)
+        clock_table[fd].started_us = 0;
+}
+
+/* evhttp's bufferevent for each accepted connection, its input watched. */
+static struct bufferevent *
+clock_bufferevent(struct event_base *base, void *arg)
+{
+    struct bufferevent *bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+
+    (void) arg;
+    if (bev != NULL) {
+        evbuffer_add_cb(bufferevent_get_input(bev), clock_on_input, bev);
+        clock_fresh[clock_fresh_next++ % CLOCK_FRESH] = bev;
+    }
+    return bev;
+}
+
 /* --------------------------------------------------------------- routing */
 
-/* Splits path into segments; matches pattern ("*" captures). */
+/* Matches pattern against path; the captured segments go to r->seg. */
 static bool
 route_match(const char *pattern, const char *path, Req *r)
 {
-    const char *p = pattern, *q = path;
-    int nseg = 0;
-    char *caps[REQ_SEGS];
+    int n = 0;
 
-    while (*p == '/' && *q == '/') {
-        const char *pe = strchr(p + 1, '/'), *qe = strchr(q + 1, '/');
-        size_t pl = pe ? (size_t) (pe - p - 1) : strlen(p + 1);
-        size_t ql = qe ? (size_t) (qe - q - 1) : strlen(q + 1);
-
-        if (pl == 1 && p[1] == '*') {
-            if (ql == 0 || nseg == REQ_SEGS)
-                goto no;
-            char *raw = strndup(q + 1, ql);
-
-            caps[nseg] = raw ? evhttp_uridecode(raw, 0, NULL) : NULL;
-            free(raw);
-            if (caps[nseg] == NULL)
-                goto no;
-            nseg++;
-        } else if (pl != ql || strncmp(p + 1, q + 1, pl) != 0) {
-            goto no;
-        }
-        p += pl + 1;
-        q += ql + 1;
-    }
-    if (*p != '\0' || *q != '\0')
-        goto no;
-    for (int i = 0; i < nseg; i++)
-        r->seg[i] = caps[i];
-    r->nseg = nseg;
+    if (!path_match(pattern, path, r->seg, REQ_SEGS, &n))
+        return false;
+    r->nseg = n;
     return true;
-no:
-    for (int i = 0; i < nseg; i++)
-        free(caps[i]);
-    return false;
 }
 
 static const char *
@@ -351,17 +421,39 @@ is_json_type(const char *ct)
     return ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ';
 }
 
+/*
+ * A new request, zeroed but for its statement parameters' buffers: they are
+ * most of its size (about 40 kB), every builder initialises what it uses,
+ * and clearing them was the largest single cost per request in the profile
+ * (docs/performance.md, "HTTP engine").  NULL when out of memory.
+ */
+static Req *
+req_new(void)
+{
+    Req *r = malloc(sizeof *r);
+    size_t at = offsetof(Req, params), end = at + sizeof r->params;
+
+    if (r == NULL)
+        return NULL;
+    memset(r, 0, at);
+    memset((char *) r + end, 0, sizeof *r - end);
+    for (int i = 0; i < PGJOB_MAX; i++)
+        sp_init(&r->params[i]);
+    return r;
+}
+
 static void
 on_request(struct evhttp_request *http, void *arg)
 {
     Server *s = arg;
-    Req *r = calloc(1, sizeof *r);
-    const char *path, *method;
+    Req *r = req_new();
+    const char *path, *method, *query;
     size_t nroutes;
     const Route *routes = routes_table(&nroutes);
     bool path_known = false;
     struct evbuffer *in;
 
+    clock_stop(http);
     if (r == NULL) {
         evhttp_send_error(http, 503, NULL);
         return;
@@ -406,6 +498,13 @@ on_request(struct evhttp_request *http, void *arg)
             return;
         }
         serve_static(r, path);
+        return;
+    }
+    /* evhttp decodes "%00" into a NUL that silently ends the value:
+     * "status=dispatched%00x" would read as "status=dispatched". */
+    query = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(http));
+    if (query != NULL && strstr(query, "%00") != NULL) {
+        reply_err(r, ERR_INVALID, NULL, "the query string holds an encoded NUL byte");
         return;
     }
     if (s->stopping && strcmp(r->route->name, "healthz") != 0) {
@@ -474,6 +573,8 @@ http_start(Server *s)
                                             EVHTTP_REQ_OPTIONS);
     evhttp_set_default_content_type(s->http, "application/json; charset=utf-8");
     evhttp_set_gencb(s->http, on_request, s);
+    evhttp_set_bevcb(s->http, clock_bufferevent, s);
+    clock_limit_us = (int64_t) s->cfg.timeout * 1000000;
 
     /* Our own socket so SO_REUSEPORT can be set before bind. */
     memset(&hints, 0, sizeof hints);

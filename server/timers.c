@@ -16,7 +16,10 @@
 #include "server.h"
 #include "sla_env.h"
 
-#define RECHECK_MS 5000 /* a safety net for a missed NOTIFY (connection down) */
+/* A safety net for a missed NOTIFY (connection down), and the reason why
+ * minhu_timers_sync (sql/R_sla.sql) notifies only points due within 30 s:
+ * later ones are found by this re-check.  Keep it well under 30 s. */
+#define RECHECK_MS 5000
 #define RETRY_MS 1000
 #define OUTBOX_BATCH 100
 #define OUTBOX_MS 1000

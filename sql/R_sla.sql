@@ -52,8 +52,14 @@ $$;
 -- Fired timers are kept and never re-inserted; pending ones no longer
 -- planned are deleted, skipping any that a firing transaction holds (it
 -- finds them stale itself).  Notifies minhu_timers with the earliest new
--- point so every minhud can re-arm.  Does nothing when tid does not exist
--- (a replayed intake).
+-- point so every minhud can re-arm — but only when that point is less than
+-- 30 s away: every minhud looks for the earliest pending point at least
+-- every 5 s (RECHECK_MS in server/timers.c), so it finds a later one in time
+-- without being told.  A NOTIFY serialises the commits of all the
+-- transactions that send one (PostgreSQL holds a database-wide lock from
+-- before the commit record until the end), so sending one per intake capped
+-- intake at one commit at a time (docs/performance.md, "HTTP engine").
+-- Does nothing when tid does not exist (a replayed intake).
 CREATE OR REPLACE FUNCTION minhu_timers_sync(tid uuid, clocks text[], kinds text[],
                                              units text[], dues bigint[], deadlines bigint[])
     RETURNS integer LANGUAGE plpgsql AS $$
@@ -77,7 +83,9 @@ BEGIN
     GET DIAGNOSTICS n = ROW_COUNT;
     IF n > 0 THEN
         SELECT min(d) INTO first FROM unnest(dues) AS d;
-        PERFORM pg_notify('minhu_timers', first::text);
+        IF minhu_ts(first) < clock_timestamp() + interval '30 seconds' THEN
+            PERFORM pg_notify('minhu_timers', first::text);
+        END IF;
     END IF;
     RETURN n;
 END

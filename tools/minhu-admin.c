@@ -14,15 +14,20 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <time.h>
 
 #include "core/csv.h"
 #include "core/err.h"
+#include "core/timeutil.h"
 #include "db/db_sync.h"
 #include "db/migrate.h"
+#include "gen.h"
+#include "verify.h"
 #include "store/reference.h"
 
 #define EXIT_RUNTIME 1
@@ -53,14 +58,29 @@ admin_error(const char *fmt, ...)
 /* ------------------------------------------------------------ command line */
 
 /* Every option any command takes; each command says which it accepts. */
-typedef enum OptId { OPT_DSN = 0, OPT_ROLE, OPT_NAME, OPT_UNIT, OPT_HELP, OPT__COUNT } OptId;
+typedef enum OptId {
+    OPT_DSN = 0,
+    OPT_ROLE,
+    OPT_NAME,
+    OPT_UNIT,
+    OPT_HELP,
+    OPT_TICKETS, /* gen */
+    OPT_MONTHS,
+    OPT_SEED,
+    OPT_END,
+    OPT_LIVE,
+    OPT__COUNT
+} OptId;
 
 static const struct {
     const char *name;
     bool takes_value;
 } admin_options[OPT__COUNT] = {
-    [OPT_DSN] = {"dsn", true},   [OPT_ROLE] = {"role", true},  [OPT_NAME] = {"name", true},
-    [OPT_UNIT] = {"unit", true}, [OPT_HELP] = {"help", false},
+    [OPT_DSN] = {"dsn", true},       [OPT_ROLE] = {"role", true},
+    [OPT_NAME] = {"name", true},     [OPT_UNIT] = {"unit", true},
+    [OPT_HELP] = {"help", false},    [OPT_TICKETS] = {"tickets", true},
+    [OPT_MONTHS] = {"months", true}, [OPT_SEED] = {"seed", true},
+    [OPT_END] = {"end", true},       [OPT_LIVE] = {"live", false},
 };
 
 typedef struct Args {
@@ -149,6 +169,10 @@ static const char admin_usage[] =
     "  token list                   list tokens (never their secret)\n"
     "  import KIND FILE.csv         upsert reference data from a CSV file;\n"
     "                               KIND is units, categories, calendar, sla or rules\n"
+    "  gen --tickets N [--months M] [--seed S]\n"
+    "                               synthetic tickets with their events (demos,\n"
+    "                               benchmarks)\n"
+    "  verify                       check every ticket's event hash chain\n"
     "\n"
     "options:\n"
     "  --dsn DSN    libpq connection string or URI (default: $MINHU_DSN)\n"
@@ -191,8 +215,8 @@ static const char admin_usage_import[] =
     "  categories  code,name,parent\n"
     "  calendar    date,kind               (+ optional name)\n"
     "              date YYYY-MM-DD; kind holiday, or workday on a weekend\n"
-    "  sla         category,urgency,clock,limit   (not available in this version)\n"
-    "  rules       category,area,unit,priority    (not available in this version)\n";
+    "  sla         category,urgency,clock,limit   (category and urgency may be *)\n"
+    "  rules       category,area,unit,priority    (prefixes or *; highest priority wins)\n";
 
 /* ------------------------------------------------------------ helpers */
 
@@ -741,6 +765,97 @@ done:
     return status;
 }
 
+/* ------------------------------------------------------------ gen */
+
+static const char admin_usage_gen[] =
+    "usage: minhu-admin gen --tickets N [--months M] [--seed S] [--end YYYY-MM-DD] [--live]\n"
+    "                       [--dsn DSN]\n"
+    "\n"
+    "Adds N synthetic tickets, with every event of their history, spread over\n"
+    "the last M calendar months (default 12, the current month last) on the\n"
+    "loaded units and categories: volumes follow the streets' populations,\n"
+    "categories have seasons, a few units are weak, and most tickets end\n"
+    "closed with a callback.  Rows go in through COPY in one transaction\n"
+    "(with --live, one per day of tickets).\n"
+    "\n"
+    "  --seed S        the same seed and end day give the same tickets (default 1)\n"
+    "  --end DAY       the window ends at 00:00 of DAY (default: today, Asia/Shanghai)\n"
+    "  --live          keep the report summary with its trigger, event by event;\n"
+    "                  without it a superuser skips triggers and rebuilds the\n"
+    "                  summary from the raw tables at the end (much faster)\n";
+
+/* Parses a whole number in [lo, hi]; false when it is not one. */
+static bool
+admin_number(const char *s, long long lo, long long hi, long long *out)
+{
+    char *end;
+    long long v;
+
+    if (s == NULL || *s == '\0')
+        return false;
+    errno = 0;
+    v = strtoll(s, &end, 10);
+    if (errno != 0 || *end != '\0' || v < lo || v > hi)
+        return false;
+    *out = v;
+    return true;
+}
+
+static int
+cmd_gen(const Args *a)
+{
+    int status = EXIT_USAGE;
+    PGconn *conn = NULL;
+    GenOptions o;
+    long long v;
+
+    memset(&o, 0, sizeof o);
+    if (!a->given[OPT_TICKETS]) {
+        admin_error("gen needs --tickets N");
+        goto done;
+    }
+    if (!admin_number(a->value[OPT_TICKETS], 1, 100000000, &v)) {
+        admin_error("--tickets: invalid value \"%s\" (expected 1 to 100000000)",
+                    a->value[OPT_TICKETS]);
+        goto done;
+    }
+    o.tickets = v;
+    o.months = 12;
+    if (a->given[OPT_MONTHS]) {
+        if (!admin_number(a->value[OPT_MONTHS], 1, 120, &v)) {
+            admin_error("--months: invalid value \"%s\" (expected 1 to 120)", a->value[OPT_MONTHS]);
+            goto done;
+        }
+        o.months = (int) v;
+    }
+    o.seed = 1;
+    if (a->given[OPT_SEED]) {
+        if (!admin_number(a->value[OPT_SEED], 0, INT64_MAX, &v)) {
+            admin_error("--seed: invalid value \"%s\" (expected a whole number)",
+                        a->value[OPT_SEED]);
+            goto done;
+        }
+        o.seed = (uint64_t) v;
+    }
+    if (a->given[OPT_END]) {
+        if (!time_parse_date(a->value[OPT_END], &o.end_day)) {
+            admin_error("--end: invalid date \"%s\" (expected YYYY-MM-DD)", a->value[OPT_END]);
+            goto done;
+        }
+    } else {
+        o.end_day = calendar_cst_day((int64_t) time(NULL) * 1000);
+    }
+    o.live = a->given[OPT_LIVE];
+    o.dsn = a->value[OPT_DSN] ? a->value[OPT_DSN] : getenv("MINHU_DSN");
+    conn = admin_connect(a, &status);
+    if (conn == NULL)
+        goto done;
+    status = gen_run(conn, &o);
+done:
+    db_sync_close(conn);
+    return status;
+}
+
 /* ------------------------------------------------------------ dispatch */
 
 typedef struct Command {
@@ -752,6 +867,20 @@ typedef struct Command {
     int (*run)(const Args *a);
 } Command;
 
+/* verify.c does the work; the connection is made here like every command's. */
+static int
+cmd_verify(const Args *a)
+{
+    int status = EXIT_RUNTIME;
+    PGconn *conn = admin_connect(a, &status);
+
+    if (conn == NULL)
+        return status;
+    status = verify_run(conn);
+    db_sync_close(conn);
+    return status;
+}
+
 #define OPTBIT(id) (1u << (id))
 
 static const Command admin_commands[] = {
@@ -761,6 +890,11 @@ static const Command admin_commands[] = {
     {"token", "revoke", 0, OPTBIT(OPT_NAME), admin_usage_token, cmd_token_revoke},
     {"token", "list", 0, 0, admin_usage_token, cmd_token_list},
     {"import", NULL, 2, 0, admin_usage_import, cmd_import},
+    {"gen", NULL, 0,
+     OPTBIT(OPT_TICKETS) | OPTBIT(OPT_MONTHS) | OPTBIT(OPT_SEED) | OPTBIT(OPT_END) |
+         OPTBIT(OPT_LIVE),
+     admin_usage_gen, cmd_gen},
+    {"verify", NULL, 0, 0, verify_usage, cmd_verify},
 };
 
 #define ADMIN_NCOMMANDS (sizeof admin_commands / sizeof admin_commands[0])

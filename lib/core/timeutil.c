@@ -39,6 +39,10 @@ time_parse_date(const char *s, int64_t *day)
     return calendar_date_parse(s, day, NULL) == ERR_OK;
 }
 
+/* 1900-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z */
+#define TIME_PARSE_MIN_MS INT64_C(-2208988800000)
+#define TIME_PARSE_MAX_MS INT64_C(253402300799999)
+
 bool
 time_parse(const char *s, int64_t *ms)
 {
@@ -46,7 +50,7 @@ time_parse(const char *s, int64_t *ms)
     int64_t day;
     int hh, mi, ss, frac = 0, oh, om;
     const char *p;
-    int64_t off;
+    int64_t off, t;
 
     if (s == NULL || strlen(s) < 20)
         return false;
@@ -87,7 +91,11 @@ time_parse(const char *s, int64_t *ms)
     }
     if (*p != '\0')
         return false;
-    *ms = day * CALENDAR_MS_PER_DAY + ((int64_t) hh * 3600 + mi * 60 + ss) * 1000 + frac - off;
+    t = day * CALENDAR_MS_PER_DAY + ((int64_t) hh * 3600 + mi * 60 + ss) * 1000 + frac - off;
+    /* The offset can carry the instant out of the years allowed (in UTC). */
+    if (t < TIME_PARSE_MIN_MS || t > TIME_PARSE_MAX_MS)
+        return false;
+    *ms = t;
     return true;
 }
 

@@ -27,8 +27,8 @@ char *time_format(int64_t ms, char *buf, size_t len);
 /*
  * Parses an RFC 3339 date-time ("2026-11-22T11:17:25Z",
  * "2026-11-22T11:17:25.5+08:00"); the offset is required, digits beyond the
- * millisecond are dropped, years are 1900..9999.  Returns false on anything
- * else.
+ * millisecond are dropped, years are 1900..9999 (the instant's too, in
+ * UTC).  Returns false on anything else.
  */
 bool time_parse(const char *s, int64_t *ms);
 

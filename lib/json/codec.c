@@ -431,17 +431,48 @@ codec_intake_event_data(const Intake *in, int64_t rule_id)
     return dump_new(o);
 }
 
+/*
+ * Copies s into buf[len] with every byte that does not start a valid UTF-8
+ * character replaced by '?': a message or field may quote what the client
+ * sent (a query parameter, cut at a byte count), and jansson refuses a
+ * string that is not UTF-8, which would drop it from the body.
+ */
+static const char *
+utf8_text(const char *s, char *buf, size_t len)
+{
+    size_t o = 0, n = strlen(s);
+
+    if (validate_utf8(s, n))
+        return s;
+    for (size_t i = 0; i < n && o + 4 < len;) {
+        unsigned char c = (unsigned char) s[i];
+        size_t k = c < 0x80 ? 1 : c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 0;
+
+        if (k > 0 && i + k <= n && validate_utf8(s + i, k)) {
+            memcpy(buf + o, s + i, k);
+            o += k;
+            i += k;
+        } else {
+            buf[o++] = '?';
+            i++;
+        }
+    }
+    buf[o] = '\0';
+    return buf;
+}
+
 char *
 codec_error_body(const ErrInfo *ei)
 {
     json_t *err = json_object(), *root = json_object();
-    char *s;
+    char *s, msg[sizeof ei->message], field[sizeof ei->field];
 
     json_object_set_new(err, "code", json_string(err_code_name(ei->code)));
     json_object_set_new(err, "message",
-                        json_string(ei->message[0] ? ei->message : err_code_name(ei->code)));
+                        json_string(ei->message[0] ? utf8_text(ei->message, msg, sizeof msg)
+                                                   : err_code_name(ei->code)));
     if (ei->field[0])
-        json_object_set_new(err, "field", json_string(ei->field));
+        json_object_set_new(err, "field", json_string(utf8_text(ei->field, field, sizeof field)));
     json_object_set_new(root, "error", err);
     s = json_dumps(root, JSON_COMPACT);
     json_decref(root);
@@ -476,4 +507,222 @@ codec_mask_ticket(json_t *ticket, Role role)
             caller, "phone",
             json_string(
                 mask_phone(json_string_value(json_object_get(caller, "phone")), buf, sizeof buf)));
+}
+
+/* ------------------------------------------------------- ticket text */
+
+/* Index just past the JSON string starting at s[i] == '"', or 0 when unterminated. */
+static size_t
+text_skip_string(const char *s, size_t len, size_t i)
+{
+    for (i++; i < len;) {
+        const char *q = memchr(s + i, '"', len - i);
+        size_t j, b;
+
+        if (q == NULL)
+            return 0;
+        j = (size_t) (q - s);
+        /* The quote ends the string unless an odd run of backslashes escapes it. */
+        for (b = j; b > i && s[b - 1] == '\\'; b--)
+            ;
+        if ((j - b) % 2 == 0)
+            return j + 1;
+        i = j + 1;
+    }
+    return 0;
+}
+
+static size_t
+text_skip_space(const char *s, size_t len, size_t i)
+{
+    while (i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r'))
+        i++;
+    return i;
+}
+
+/* Index just past the JSON value starting at s[i], or 0 when malformed. */
+static size_t
+text_skip_value(const char *s, size_t len, size_t i)
+{
+    int depth = 0;
+
+    if (i >= len)
+        return 0;
+    if (s[i] == '"')
+        return text_skip_string(s, len, i);
+    if (s[i] != '{' && s[i] != '[') {
+        while (i < len && s[i] != ',' && s[i] != '}' && s[i] != ']' && s[i] != ' ' &&
+               s[i] != '\n' && s[i] != '\t' && s[i] != '\r')
+            i++;
+        return i;
+    }
+    for (; i < len; i++) {
+        if (s[i] == '"') {
+            i = text_skip_string(s, len, i);
+            if (i == 0)
+                return 0;
+            i--;
+        } else if (s[i] == '{' || s[i] == '[') {
+            depth++;
+        } else if (s[i] == '}' || s[i] == ']') {
+            if (--depth == 0)
+                return i + 1;
+        }
+    }
+    return 0;
+}
+
+/*
+ * Finds the value of the top-level member key (a plain name, no escapes) of
+ * the JSON object text: [*from, *to), both 0 when absent; *open and *close
+ * are the indexes of the object's braces.  False when text is not an object
+ * this scan can read.
+ */
+static bool
+text_member(const char *s, size_t len, const char *key, size_t *from, size_t *to, size_t *open,
+            size_t *close)
+{
+    size_t i = text_skip_space(s, len, 0), klen = strlen(key);
+
+    *from = *to = 0;
+    if (i >= len || s[i] != '{')
+        return false;
+    *open = i;
+    i = text_skip_space(s, len, i + 1);
+    if (i < len && s[i] == '}') {
+        *close = i;
+        return text_skip_space(s, len, i + 1) == len;
+    }
+    for (;;) {
+        size_t k = i, kend, v, end;
+
+        if (i >= len || s[i] != '"' || (kend = text_skip_string(s, len, i)) == 0)
+            return false;
+        if (memchr(s + k, '\\', kend - k) != NULL)
+            return false; /* an escaped key could spell the member: take the slow path */
+        i = text_skip_space(s, len, kend);
+        if (i >= len || s[i] != ':')
+            return false;
+        v = text_skip_space(s, len, i + 1);
+        if ((end = text_skip_value(s, len, v)) == 0 || end == v)
+            return false;
+        if (kend - k == klen + 2 && memcmp(s + k + 1, key, klen) == 0) {
+            *from = v;
+            *to = end;
+        }
+        i = text_skip_space(s, len, end);
+        if (i < len && s[i] == ',') {
+            i = text_skip_space(s, len, i + 1);
+            continue;
+        }
+        if (i < len && s[i] == '}' && text_skip_space(s, len, i + 1) == len) {
+            *close = i;
+            return true;
+        }
+        return false;
+    }
+}
+
+char *
+codec_ticket_text(const char *text, size_t len, Role role, const char *query_code, size_t *out_len)
+{
+    size_t from, to, open, close, clen = 0, qlen = 0, n;
+    char *caller_text = NULL, *out = NULL, q[64] = "";
+    json_t *ticket = NULL, *caller = NULL;
+
+    if (!text_member(text, len, "caller", &from, &to, &open, &close))
+        goto done;
+    if (to > from && text[from] == '{') {
+        /* Only the caller object is parsed, masked and encoded again. */
+        caller = json_loadb(text + from, to - from, 0, NULL);
+        ticket = json_object();
+        if (caller == NULL || ticket == NULL || json_object_set(ticket, "caller", caller) != 0)
+            goto done;
+        codec_mask_ticket(ticket, role);
+        caller_text = json_dumps(json_object_get(ticket, "caller"), JSON_COMPACT);
+        if (caller_text == NULL)
+            goto done;
+        clen = strlen(caller_text);
+    } else {
+        from = to = close; /* no caller object: nothing to mask */
+    }
+    if (query_code != NULL) {
+        int w = snprintf(q, sizeof q, "%s\"query_code\":\"%s\"",
+                         text_skip_space(text, len, open + 1) == close ? "" : ",", query_code);
+
+        if (w < 0 || (size_t) w >= sizeof q)
+            goto done;
+        qlen = (size_t) w;
+    }
+    /* text[0, from) + caller + text[to, close) + q + text[close, len) */
+    n = from + clen + (close - to) + qlen + (len - close);
+    out = malloc(n + 1);
+    if (out == NULL)
+        goto done;
+    memcpy(out, text, from);
+    if (clen > 0)
+        memcpy(out + from, caller_text, clen);
+    memcpy(out + from + clen, text + to, close - to);
+    memcpy(out + from + clen + (close - to), q, qlen);
+    memcpy(out + n - (len - close), text + close, len - close);
+    out[n] = '\0';
+    *out_len = n;
+done:
+    free(caller_text);
+    json_decref(caller);
+    json_decref(ticket);
+    return out;
+}
+
+bool
+codec_text_string(const char *text, size_t len, const char *key, char *buf, size_t size)
+{
+    size_t from, to, open, close, n;
+
+    if (!text_member(text, len, key, &from, &to, &open, &close) || to - from < 2 ||
+        text[from] != '"')
+        return false;
+    n = to - from - 2;
+    if (n + 1 > size || memchr(text + from + 1, '\\', n) != NULL)
+        return false;
+    memcpy(buf, text + from + 1, n);
+    buf[n] = '\0';
+    return true;
+}
+
+char *
+codec_text_add_string(const char *text, size_t len, const char *key, const char *value,
+                      size_t *out_len)
+{
+    size_t from, to, open, close, vlen, klen = strlen(key), n, at;
+    json_t *v = json_string(value);
+    char *vtext = v ? json_dumps(v, JSON_ENCODE_ANY) : NULL, *out = NULL;
+    bool empty;
+
+    if (vtext == NULL || !text_member(text, len, key, &from, &to, &open, &close))
+        goto done;
+    empty = text_skip_space(text, len, open + 1) == close;
+    vlen = strlen(vtext);
+    n = close + (empty ? 0 : 1) + klen + 3 + vlen + (len - close);
+    out = malloc(n + 1);
+    if (out == NULL)
+        goto done;
+    memcpy(out, text, close);
+    at = close;
+    if (!empty)
+        out[at++] = ',';
+    out[at++] = '"';
+    memcpy(out + at, key, klen);
+    at += klen;
+    out[at++] = '"';
+    out[at++] = ':';
+    memcpy(out + at, vtext, vlen);
+    at += vlen;
+    memcpy(out + at, text + close, len - close);
+    out[n] = '\0';
+    *out_len = n;
+done:
+    free(vtext);
+    json_decref(v);
+    return out;
 }

@@ -49,4 +49,32 @@ char *codec_error_body(const ErrInfo *ei);
 /* Masks ticket["caller"] in place for role (domain.md §6). */
 void codec_mask_ticket(json_t *ticket, Role role);
 
+/*
+ * A ticket's JSON text from the database (a JSON object, len bytes), as role
+ * may see it, plus "query_code" when query_code is not NULL: the same
+ * document as parsing it, codec_mask_ticket() and adding the member, but
+ * without parsing more than the caller object — the text is copied, not
+ * re-encoded.  Returns a new text to free() and its length in *out_len, or
+ * NULL when text is not a JSON object it can read (the caller then takes
+ * the slow path, which reports the error).
+ */
+char *codec_ticket_text(const char *text, size_t len, Role role, const char *query_code,
+                        size_t *out_len);
+
+/*
+ * Copies into buf[size] the value of the top-level member key (a plain
+ * name) of the JSON object text when it is a string without escapes that
+ * fits; false otherwise (absent, another type, escapes, or not an object).
+ */
+bool codec_text_string(const char *text, size_t len, const char *key, char *buf, size_t size);
+
+/*
+ * The JSON object text with the member key (a plain name): value (a string,
+ * encoded here) added at its end, the rest copied as it is.  Returns a new
+ * text to free() and its length in *out_len, or NULL when text is not an
+ * object this scan can read.
+ */
+char *codec_text_add_string(const char *text, size_t len, const char *key, const char *value,
+                            size_t *out_len);
+
 #endif

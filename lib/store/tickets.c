@@ -53,6 +53,49 @@ sp_fmt(StoreParams *sp, const char *fmt, ...)
     sp_push(sp, dst);
 }
 
+/*
+ * Writes v in decimal, NUL-terminated, into dst[room]; returns its length,
+ * or -1 when it does not fit.  What snprintf("%lld") does, at a tenth of
+ * the cost: numbers are most of an intake's parameters.
+ */
+static int
+fmt_ll(char *dst, size_t room, long long v)
+{
+    char tmp[24];
+    size_t n = 0, len;
+    unsigned long long u = v < 0 ? 0ULL - (unsigned long long) v : (unsigned long long) v;
+
+    do {
+        tmp[n++] = (char) ('0' + u % 10);
+        u /= 10;
+    } while (u != 0);
+    len = n + (v < 0);
+    if (len + 1 > room)
+        return -1;
+    if (v < 0)
+        *dst++ = '-';
+    while (n > 0)
+        *dst++ = tmp[--n];
+    *dst = '\0';
+    return (int) len;
+}
+
+/* Appends v in decimal to the buffer as the next parameter. */
+static void
+sp_ll(StoreParams *sp, long long v)
+{
+    char *dst = sp->buf + sp->used;
+    int w = fmt_ll(dst, sizeof sp->buf - sp->used, v);
+
+    if (w < 0) {
+        sp->overflow = true;
+        sp_push(sp, NULL);
+        return;
+    }
+    sp->used += (size_t) w + 1;
+    sp_push(sp, dst);
+}
+
 void
 sp_text(StoreParams *sp, const char *s)
 {
@@ -77,7 +120,7 @@ sp_null(StoreParams *sp)
 void
 sp_int(StoreParams *sp, long long v)
 {
-    sp_fmt(sp, "%lld", v);
+    sp_ll(sp, v);
 }
 
 void
@@ -86,7 +129,7 @@ sp_ms(StoreParams *sp, int64_t ms)
     if (ms == TS_NONE)
         sp_push(sp, NULL);
     else
-        sp_fmt(sp, "%lld", (long long) ms);
+        sp_ll(sp, (long long) ms);
 }
 
 void
@@ -290,10 +333,10 @@ sp_array(StoreParams *sp, size_t n, const ClockTimer *plan, int which)
             w = snprintf(dst + at, room - at, "%s\"%s\"", i ? "," : "", t->unit ? t->unit : "");
             break;
         case 3:
-            w = snprintf(dst + at, room - at, "%s%lld", i ? "," : "", (long long) t->due_at);
-            break;
         default:
-            w = snprintf(dst + at, room - at, "%s%lld", i ? "," : "", (long long) t->deadline);
+            if (i > 0 && at + 1 < room)
+                dst[at++] = ',';
+            w = fmt_ll(dst + at, room - at, (long long) (which == 3 ? t->due_at : t->deadline));
             break;
         }
         if (w < 0 || (size_t) w >= room - at)

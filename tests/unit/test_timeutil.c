@@ -84,6 +84,8 @@ test_parse_bad(void)
         "2026-11-21T23:60:00Z",            /* minute 60 */
         "2026-11-21T23:59:60Z",            /* no leap seconds */
         "1899-12-31T23:59:59Z",            /* before 1900 */
+        "1900-01-01T00:00:00+00:01",       /* an instant before 1900 */
+        "9999-12-31T23:59:59.99-14:00",    /* an instant in 10000 (found by fuzz_time) */
         "2026-1-21T16:30:00Z",             /* one-digit month */
         "2026/11/21T16:30:00Z",            /* slashes */
         "2026-11-21X16:30:00Z",            /* separator */

@@ -1,0 +1,250 @@
+/*
+ * model.c — report documents as JSON (the contract's ranking shape and its
+ * accountability extension).
+ */
+#include "report/report.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int
+report_format_parse(const char *name)
+{
+    static const char *const names[] = {"text", "csv", "json", "html"};
+
+    for (int i = 0; name != NULL && i < 4; i++)
+        if (strcmp(name, names[i]) == 0)
+            return i;
+    return -1;
+}
+
+bool
+report_kind_rankable(const char *kind)
+{
+    return kind != NULL && (strcmp(kind, "district") == 0 || strcmp(kind, "street") == 0 ||
+                            strcmp(kind, "department") == 0 || strcmp(kind, "enterprise") == 0);
+}
+
+const char *
+report_kind_label(const char *kind)
+{
+    static const struct {
+        const char *kind, *label;
+    } labels[] = {{"district", "区"},
+                  {"street", "街道（乡镇）"},
+                  {"department", "部门"},
+                  {"enterprise", "公共服务企业"}};
+
+    for (size_t i = 0; kind != NULL && i < sizeof labels / sizeof labels[0]; i++)
+        if (strcmp(kind, labels[i].kind) == 0)
+            return labels[i].label;
+    return kind ? kind : "";
+}
+
+bool
+report_month_valid(const char *s)
+{
+    int month;
+
+    if (s == NULL || strlen(s) != 7 || s[4] != '-' || s[0] != '2')
+        return false;
+    for (int i = 0; i < 7; i++)
+        if (i != 4 && (s[i] < '0' || s[i] > '9'))
+            return false;
+    month = (s[5] - '0') * 10 + (s[6] - '0');
+    return month >= 1 && month <= 12;
+}
+
+/* A fraction in ten-thousandths as a JSON number; null when undefined. */
+static json_t *
+fraction(bool defined, int tenthousandths)
+{
+    return defined ? json_real(tenthousandths / 10000.0) : json_null();
+}
+
+static json_t *
+unit_ref(const RankUnit *x)
+{
+    return json_pack("{s:s, s:s, s:s}", "code", x->code ? x->code : "", "name",
+                     x->name ? x->name : "", "kind", x->kind ? x->kind : "");
+}
+
+static json_t *
+unit_json(const RankUnit *x)
+{
+    json_t *o = json_object(), *od = json_object();
+
+    if (o == NULL || od == NULL) {
+        json_decref(o);
+        json_decref(od);
+        return NULL;
+    }
+    json_object_set_new(o, "rank", x->rank > 0 ? json_integer(x->rank) : json_null());
+    json_object_set_new(o, "unit", unit_ref(x));
+    json_object_set_new(o, "population", json_integer(x->cur.population));
+    json_object_set_new(o, "volume", json_integer(x->volume));
+    json_object_set_new(o, "response_rate", fraction(x->scored, x->rate_response));
+    json_object_set_new(o, "resolution_rate", fraction(x->scored, x->rate_resolution));
+    json_object_set_new(o, "satisfaction_rate", fraction(x->scored, x->rate_satisfaction));
+    json_object_set_new(o, "score", x->scored ? json_real(x->score / 100.0) : json_null());
+    for (int i = 0; i < RANK_OVERDUE__COUNT; i++)
+        json_object_set_new(od, rank_overdue_name((RankOverdue) i), json_integer(x->overdue[i]));
+    json_object_set_new(o, "overdue", od);
+    json_object_set_new(o, "returns", json_integer(x->returns));
+    json_object_set_new(o, "return_rate",
+                        fraction(x->volume > 0, ranking_rate(x->returns, x->volume)));
+    json_object_set_new(o, "reopens", json_integer(x->reopens));
+    json_object_set_new(o, "reopen_rate",
+                        fraction(x->volume > 0, ranking_rate(x->reopens, x->volume)));
+    json_object_set_new(o, "extensions", json_integer(x->extensions));
+    json_object_set_new(o, "median_handling_hours",
+                        x->median_tenths >= 0 ? json_real(x->median_tenths / 10.0) : json_null());
+    json_object_set_new(o, "rank_change",
+                        x->has_rank_change ? json_integer(x->rank_change) : json_null());
+    json_object_set_new(o, "previous_rank",
+                        x->prev_rank > 0 ? json_integer(x->prev_rank) : json_null());
+    json_object_set_new(o, "red", json_boolean(x->red));
+    json_object_set_new(o, "black", json_boolean(x->black));
+    json_object_set_new(o, "interview", json_boolean(x->interview));
+    return o;
+}
+
+json_t *
+report_ranking_json(const char *month, const char *kind, const RankSettings *s, const RankUnit *u,
+                    size_t n, const size_t *order)
+{
+    json_t *doc = NULL, *units = NULL, *red = NULL, *black = NULL, *interview = NULL;
+    json_t *ok = NULL;
+
+    doc = json_object();
+    units = json_array();
+    red = json_array();
+    black = json_array();
+    interview = json_array();
+    if (doc == NULL || units == NULL || red == NULL || black == NULL || interview == NULL)
+        goto done;
+    json_object_set_new(doc, "month", json_string(month));
+    json_object_set_new(doc, "kind", json_string(kind));
+    json_object_set_new(doc, "weights",
+                        json_pack("{s:f, s:f, s:f}", "response", s->w.response / 10000.0,
+                                  "resolution", s->w.resolution / 10000.0, "satisfaction",
+                                  s->w.satisfaction / 10000.0));
+    json_object_set_new(doc, "basic_satisfied_counts", json_boolean(s->count_basic));
+    json_object_set_new(doc, "min_population", json_integer(s->min_population));
+    json_object_set_new(doc, "list_size", json_integer(s->list_size));
+    for (size_t k = 0; k < n; k++) {
+        const RankUnit *x = &u[order ? order[k] : k];
+        json_t *o = unit_json(x);
+
+        if (o == NULL || json_array_append_new(units, o) != 0)
+            goto done;
+        if (x->red)
+            json_array_append_new(red, json_string(x->code));
+        if (x->black)
+            json_array_append_new(black, json_string(x->code));
+        if (x->interview)
+            json_array_append_new(interview, json_string(x->code));
+    }
+    json_object_set(doc, "units", units);
+    json_object_set(doc, "red_list", red);
+    json_object_set(doc, "black_list", black);
+    json_object_set(doc, "interview", interview);
+    ok = doc;
+    doc = NULL;
+done:
+    json_decref(doc);
+    json_decref(units);
+    json_decref(red);
+    json_decref(black);
+    json_decref(interview);
+    return ok;
+}
+
+/* The ranking entry of code in doc's units, borrowed; NULL when absent. */
+static json_t *
+find_unit(const json_t *doc, const char *code)
+{
+    json_t *units = json_object_get(doc, "units"), *it;
+    size_t i;
+
+    json_array_foreach(units, i, it)
+    {
+        const char *c = json_string_value(json_object_get(json_object_get(it, "unit"), "code"));
+
+        if (c != NULL && strcmp(c, code) == 0)
+            return it;
+    }
+    return NULL;
+}
+
+static json_t *
+listed(const json_t *entry, json_t *tickets, bool with_tickets)
+{
+    json_t *o = json_object();
+    const char *code = json_string_value(json_object_get(json_object_get(entry, "unit"), "code"));
+
+    if (o == NULL)
+        return NULL;
+    json_object_set(o, "unit", json_object_get(entry, "unit"));
+    json_object_set(o, "rank", json_object_get(entry, "rank"));
+    json_object_set(o, "score", json_object_get(entry, "score"));
+    json_object_set(o, "previous_rank", json_object_get(entry, "previous_rank"));
+    json_object_set(o, "interview", json_object_get(entry, "interview"));
+    if (with_tickets) {
+        json_t *list = code ? json_object_get(tickets, code) : NULL;
+
+        json_object_set_new(o, "tickets", list ? json_incref(list) : json_array());
+    }
+    return o;
+}
+
+bool
+report_accountability_add(json_t *doc, json_t *tickets)
+{
+    json_t *red = json_array(), *black = json_array(), *code;
+    size_t i;
+    bool ok = false;
+
+    if (red == NULL || black == NULL)
+        goto done;
+    json_array_foreach(json_object_get(doc, "red_list"), i, code)
+    {
+        json_t *e = find_unit(doc, json_string_value(code));
+
+        if (e != NULL && json_array_append_new(red, listed(e, tickets, false)) != 0)
+            goto done;
+    }
+    json_array_foreach(json_object_get(doc, "black_list"), i, code)
+    {
+        json_t *e = find_unit(doc, json_string_value(code));
+
+        if (e != NULL && json_array_append_new(black, listed(e, tickets, true)) != 0)
+            goto done;
+    }
+    json_object_set_new(doc, "accountability", json_pack("{s:O, s:O}", "red", red, "black", black));
+    ok = true;
+done:
+    json_decref(red);
+    json_decref(black);
+    return ok;
+}
+
+char *
+report_json_text(const json_t *doc, bool pretty)
+{
+    size_t flags = JSON_REAL_PRECISION(10) | (pretty ? JSON_INDENT(2) : JSON_COMPACT);
+    char *s = json_dumps(doc, flags), *out;
+    size_t n;
+
+    if (s == NULL || !pretty)
+        return s;
+    n = strlen(s);
+    out = realloc(s, n + 2);
+    if (out == NULL) {
+        free(s);
+        return NULL;
+    }
+    out[n] = '\n';
+    out[n + 1] = '\0';
+    return out;
+}
