@@ -576,7 +576,9 @@ text_skip_value(const char *s, size_t len, size_t i)
  * Finds the value of the top-level member key (a plain name, no escapes) of
  * the JSON object text: [*from, *to), both 0 when absent; *open and *close
  * are the indexes of the object's braces.  False when text is not an object
- * this scan can read.
+ * this scan can read.  The scan stops at the member (the first, should the
+ * key repeat): what follows it is taken to be well formed, as the
+ * database's JSON is.
  */
 static bool
 text_member(const char *s, size_t len, const char *key, size_t *from, size_t *to, size_t *open,
@@ -607,8 +609,19 @@ text_member(const char *s, size_t len, const char *key, size_t *from, size_t *to
         if ((end = text_skip_value(s, len, v)) == 0 || end == v)
             return false;
         if (kend - k == klen + 2 && memcmp(s + k + 1, key, klen) == 0) {
+            size_t j = len;
+
+            /* Found: the object's closing brace is its last non-space byte
+             * (the rest, most of a ticket, need not be scanned). */
+            while (j > end &&
+                   (s[j - 1] == ' ' || s[j - 1] == '\t' || s[j - 1] == '\n' || s[j - 1] == '\r'))
+                j--;
+            if (j <= end || s[j - 1] != '}')
+                return false;
             *from = v;
             *to = end;
+            *close = j - 1;
+            return true;
         }
         i = text_skip_space(s, len, end);
         if (i < len && s[i] == ',') {
