@@ -826,6 +826,93 @@ action_applied(Req *r)
 
 /* ---------------------------------------------------------------- reports */
 
+/* A query parameter of a report endpoint: its name, its check, and the rule
+ * a refused value is told. */
+typedef struct ReportParam {
+    const char *name;
+    bool (*valid)(const char *value);
+    const char *rule;
+} ReportParam;
+
+#define REPORT_VALUE_MAX 16 /* longer than any valid value */
+
+static bool
+report_top_valid(const char *value)
+{
+    return report_hot_top_parse(value) > 0;
+}
+
+/*
+ * Reads the query string of a report request: the value of p[i] into
+ * values[i] ("" when absent).  An unknown or repeated parameter, or a value
+ * its check refuses, is answered 400 invalid_field naming it, and false is
+ * returned (r is then freed).
+ */
+static bool
+report_query(Req *r, const ReportParam *p, size_t n, char (*values)[REPORT_VALUE_MAX])
+{
+    struct evkeyvalq q;
+    struct evkeyval *kv;
+    const char *query = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(r->http));
+    ErrInfo ei;
+
+    err_clear(&ei);
+    TAILQ_INIT(&q);
+    for (size_t i = 0; i < n; i++)
+        values[i][0] = '\0';
+    if (query != NULL && evhttp_parse_query_str(query, &q) != 0) {
+        reply_err(r, ERR_INVALID, NULL, "the query string is malformed");
+        return false;
+    }
+    TAILQ_FOREACH(kv, &q, next)
+    {
+        size_t i = 0;
+
+        while (i < n && strcmp(kv->key, p[i].name) != 0)
+            i++;
+        if (i == n)
+            err_set(&ei, ERR_INVALID, kv->key, "unknown query parameter %.40s", kv->key);
+        else if (values[i][0] != '\0')
+            err_set(&ei, ERR_INVALID, p[i].name, "query parameter %s given twice", p[i].name);
+        else if (strlen(kv->value) >= REPORT_VALUE_MAX || !p[i].valid(kv->value))
+            err_set(&ei, ERR_INVALID, p[i].name, "%s must be %s, not \"%.20s\"", p[i].name,
+                    p[i].rule, kv->value);
+        else
+            snprintf(values[i], REPORT_VALUE_MAX, "%s", kv->value);
+        if (ei.code != ERR_OK)
+            break;
+    }
+    evhttp_clear_headers(&q);
+    if (ei.code != ERR_OK) {
+        reply_error(r, &ei);
+        return false;
+    }
+    return true;
+}
+
+/* Sets r's report month: month when given, else the month `back` months
+ * before the current one (Asia/Shanghai). */
+static void
+report_month_set(Req *r, const char *month, int back)
+{
+    if (month[0] != '\0') {
+        snprintf(r->report_month, sizeof r->report_month, "%.7s", month);
+    } else {
+        int y, m, d;
+        char buf[32];
+
+        calendar_civil_from_days(calendar_cst_day(now_us() / 1000), &y, &m, &d);
+        m -= back;
+        while (m < 1) {
+            m += 12;
+            y--;
+        }
+        snprintf(buf, sizeof buf, "%04d-%02d", y, m);
+        snprintf(r->report_month, sizeof r->report_month, "%.7s", buf);
+    }
+    snprintf(r->report_day1, sizeof r->report_day1, "%s-01", r->report_month);
+}
+
 /*
  * GET /api/v1/reports/ranking?month=YYYY-MM&kind=KIND: the same document as
  * `minhu-report ranking --format json` (lib/report).  month defaults to the
@@ -834,65 +921,37 @@ action_applied(Req *r)
 static void
 h_report_ranking(Req *r)
 {
-    struct evkeyvalq q;
-    struct evkeyval *kv;
-    const char *query = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(r->http));
-    const char *month = NULL, *kind = "street";
-    ErrInfo ei;
+    static const ReportParam params[] = {
+        {"month", report_month_valid, "YYYY-MM"},
+        {"kind", report_kind_rankable, "district, street, department or enterprise"},
+    };
+    char v[2][REPORT_VALUE_MAX];
 
-    err_clear(&ei);
-    TAILQ_INIT(&q);
-    if (query != NULL && evhttp_parse_query_str(query, &q) != 0) {
-        reply_err(r, ERR_INVALID, NULL, "the query string is malformed");
+    if (!report_query(r, params, 2, v))
         return;
-    }
-    TAILQ_FOREACH(kv, &q, next)
-    {
-        if (strcmp(kv->key, "month") == 0) {
-            if (!report_month_valid(kv->value))
-                err_set(&ei, ERR_INVALID, "month", "month must be YYYY-MM, not \"%.20s\"",
-                        kv->value);
-            month = kv->value;
-        } else if (strcmp(kv->key, "kind") == 0) {
-            if (!report_kind_rankable(kv->value))
-                err_set(&ei, ERR_INVALID, "kind",
-                        "kind must be district, street, department or enterprise");
-            kind = kv->value;
-        } else {
-            err_set(&ei, ERR_INVALID, kv->key, "unknown query parameter %.40s", kv->key);
-        }
-        if (ei.code != ERR_OK)
-            break;
-    }
-    if (ei.code == ERR_OK) {
-        if (month != NULL) {
-            snprintf(r->report_month, sizeof r->report_month, "%.7s", month);
-        } else {
-            int y, m, d;
-            char buf[32];
-
-            calendar_civil_from_days(calendar_cst_day(now_us() / 1000), &y, &m, &d);
-            if (--m < 1) {
-                m = 12;
-                y--;
-            }
-            snprintf(buf, sizeof buf, "%04d-%02d", y, m);
-            snprintf(r->report_month, sizeof r->report_month, "%.7s", buf);
-        }
-        snprintf(r->report_kind, sizeof r->report_kind, "%s", kind);
-    }
-    evhttp_clear_headers(&q);
-    if (ei.code != ERR_OK) {
-        reply_error(r, &ei);
-        return;
-    }
-    snprintf(r->report_day1, sizeof r->report_day1, "%s-01", r->report_month);
+    report_month_set(r, v[0], 1);
+    snprintf(r->report_kind, sizeof r->report_kind, "%s", v[1][0] ? v[1] : "street");
     sp_init(&r->params[0]);
     sp_text(&r->params[0], r->report_day1);
     sp_text(&r->params[0], r->report_kind);
     pgjob_clear(&r->job);
     pgjob_add(&r->job, STMT_REPORT_RANKING, &r->params[0]);
     req_submit(r, RS_REPORT_RANKING);
+}
+
+/* Replies 200 with doc's text (compact, as the CLI's JSON but for layout) or
+ * 500 when doc is NULL or cannot be written; takes doc. */
+static void
+reply_report(Req *r, json_t *doc, const char *what)
+{
+    char *text = doc ? report_json_text(doc, false) : NULL;
+
+    if (text == NULL)
+        reply_err(r, ERR_INTERNAL, NULL, "could not build the %s", what);
+    else
+        reply_raw(r, 200, "application/json; charset=utf-8", text, strlen(text));
+    free(text);
+    json_decref(doc);
 }
 
 static void
@@ -902,7 +961,6 @@ report_ranking_done(Req *r)
     size_t n = 0, *order = NULL;
     RankSettings s;
     json_t *doc = NULL;
-    char *text = NULL;
     ErrInfo ei;
 
     err_clear(&ei);
@@ -915,17 +973,64 @@ report_ranking_done(Req *r)
         ranking_compute(units, n, &s, order);
         doc = report_ranking_json(r->report_month, r->report_kind, &s, units, n, order);
     }
-    text = doc ? report_json_text(doc, false) : NULL;
-    if (text == NULL) {
-        reply_err(r, ERR_INTERNAL, NULL, "could not build the ranking");
-        goto done;
-    }
-    reply_raw(r, 200, "application/json; charset=utf-8", text, strlen(text));
+    reply_report(r, doc, "ranking");
 done:
-    free(text);
-    json_decref(doc);
     free(order);
     free(units);
+}
+
+/* The statements of the hotspot lists, in HotspotList order: one job. */
+static const StmtId hotspot_stmts[HOTSPOT__COUNT] = {
+    [HOTSPOT_CATEGORIES] = STMT_REPORT_HOT_CATEGORIES,
+    [HOTSPOT_AREAS] = STMT_REPORT_HOT_AREAS,
+    [HOTSPOT_ADDRESSES] = STMT_REPORT_HOT_ADDRESSES,
+};
+
+/*
+ * GET /api/v1/reports/hotspots?month=YYYY-MM&top=N: the same document as
+ * `minhu-report hotspots --format json` (lib/report).  month defaults to the
+ * current month so far (Asia/Shanghai), top to REPORT_HOT_TOP_DEFAULT.
+ */
+static void
+h_report_hotspots(Req *r)
+{
+    static const ReportParam params[] = {
+        {"month", report_month_valid, "YYYY-MM"},
+        {"top", report_top_valid, "a whole number from 1 to 1000"},
+    };
+    char v[2][REPORT_VALUE_MAX];
+
+    if (!report_query(r, params, 2, v))
+        return;
+    report_month_set(r, v[0], 0);
+    r->report_top = v[1][0] ? report_hot_top_parse(v[1]) : REPORT_HOT_TOP_DEFAULT;
+    sp_init(&r->params[0]);
+    sp_text(&r->params[0], r->report_day1);
+    sp_init(&r->params[1]);
+    sp_text(&r->params[1], r->report_day1);
+    sp_int(&r->params[1], r->report_top);
+    pgjob_clear(&r->job);
+    for (int l = 0; l < HOTSPOT__COUNT; l++)
+        pgjob_add(&r->job, hotspot_stmts[l], &r->params[l == HOTSPOT_ADDRESSES ? 1 : 0]);
+    req_submit(r, RS_REPORT_HOTSPOTS);
+}
+
+static void
+report_hotspots_done(Req *r)
+{
+    HotspotRows lists[HOTSPOT__COUNT] = {{NULL, 0}};
+    ErrInfo ei;
+
+    err_clear(&ei);
+    for (int l = 0; l < HOTSPOT__COUNT; l++)
+        if (store_report_hot_decode(r->job.res[l], (HotspotList) l, &lists[l], &ei) != ERR_OK) {
+            reply_error(r, &ei);
+            goto done;
+        }
+    reply_report(r, report_hotspots_json(r->report_month, r->report_top, lists), "hotspots");
+done:
+    for (int l = 0; l < HOTSPOT__COUNT; l++)
+        free(lists[l].rows);
 }
 
 /* ----------------------------------------------------------------- resume */
@@ -983,6 +1088,9 @@ req_resume(Req *r)
     case RS_REPORT_RANKING:
         report_ranking_done(r);
         break;
+    case RS_REPORT_HOTSPOTS:
+        report_hotspots_done(r);
+        break;
     case RS_OPEN311_SERVICES:
     case RS_OPEN311_DEFINITION:
     case RS_OPEN311_POST_SERVICE:
@@ -1014,6 +1122,7 @@ static const Route routes[] = {
     {"GET",  "/api/v1/categories",        "categories", h_reference, ANY_ROLE,                                           false},
     {"GET",  "/api/v1/units",             "units",      h_reference, ANY_ROLE,                                           false},
     {"GET",  "/api/v1/reports/ranking",   "report_ranking", h_report_ranking, R(ROLE_LEADER) | R(ROLE_ADMIN),              false},
+    {"GET",  "/api/v1/reports/hotspots",  "report_hotspots", h_report_hotspots, R(ROLE_LEADER) | R(ROLE_ADMIN),            false},
     /* Open311 GeoReport v2 (open311.c): no Bearer login; POST takes an api_key. */
     {"GET",  "/open311/*",                "open311_discovery",  h_open311_discovery,  0,                            false},
     {"GET",  "/open311/v2/*",             "open311_get",        h_open311_get,        0,                            false},

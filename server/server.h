@@ -64,6 +64,7 @@ typedef enum ReqStage {
     RS_ACTION_LOAD,
     RS_ACTION_APPLY,
     RS_REPORT_RANKING,
+    RS_REPORT_HOTSPOTS,
     RS_OPEN311_SERVICES, /* open311.c from here on */
     RS_OPEN311_DEFINITION,
     RS_OPEN311_POST_SERVICE,
@@ -120,6 +121,7 @@ struct Req {
     char report_month[8];  /* reports: YYYY-MM */
     char report_day1[11];  /* and its first day, YYYY-MM-01 */
     char report_kind[16];  /* the unit kind ranked */
+    int report_top;        /* hotspots: entries per list */
     int dup_index;         /* intake: the duplicate hints' statement in the job, 0 for none */
 
     /* Open311 (open311.c): the answer's format, set for every path under

@@ -31,9 +31,6 @@
 #define EXIT_RUNTIME 1
 #define EXIT_USAGE 2
 #define REPORT_APP "minhu-report"
-#define HOT_TOP_DEFAULT 10
-#define HOT_TOP_MAX 1000
-#define HOT_GROWTH_MIN 10 /* a place needs this many tickets to count as growing */
 
 static void report_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -419,116 +416,41 @@ done:
     return ok;
 }
 
-typedef struct HotRow {
-    json_t *entry; /* borrowed from the list */
-    double growth; /* +inf when new */
-    int count;
-} HotRow;
-
-static int
-hot_by_growth(const void *x, const void *y)
-{
-    const HotRow *a = x, *b = y;
-
-    if (a->growth != b->growth)
-        return a->growth > b->growth ? -1 : 1;
-    return b->count - a->count;
-}
-
-/* Builds "key" (by volume) and "key_growth" from a hotspot result. */
-static bool
-hot_lists(json_t *doc, const char *key, const PGresult *res, int top, bool address)
-{
-    json_t *all = json_array(), *byvol = json_array(), *bygrowth = json_array();
-    HotRow *rows = NULL;
-    size_t nrows = 0;
-    char gkey[64];
-    bool ok = false;
-    int col = address ? 3 : 2;
-
-    rows = calloc((size_t) PQntuples(res) + 1, sizeof *rows);
-    if (all == NULL || byvol == NULL || bygrowth == NULL || rows == NULL)
-        goto done;
-    for (int r = 0; r < PQntuples(res); r++) {
-        int n = atoi(PQgetvalue(res, r, col)), prev3 = atoi(PQgetvalue(res, r, col + 1));
-        double avg = prev3 / 3.0;
-        json_t *e;
-
-        if (n == 0)
-            continue;
-        if (address)
-            e = json_pack("{s:{s:s?, s:s?}, s:s}", "area", "code",
-                          PQgetisnull(res, r, 0) ? NULL : PQgetvalue(res, r, 0), "name",
-                          PQgetisnull(res, r, 1) ? NULL : PQgetvalue(res, r, 1), "address",
-                          PQgetvalue(res, r, 2));
-        else
-            e = json_pack("{s:s, s:s?}", "code", PQgetvalue(res, r, 0), "name",
-                          PQgetisnull(res, r, 1) ? NULL : PQgetvalue(res, r, 1));
-        if (e == NULL)
-            goto done;
-        json_object_set_new(e, "count", json_integer(n));
-        json_object_set_new(e, "previous_average", json_real(((int) (avg * 10 + 0.5)) / 10.0));
-        json_object_set_new(
-            e, "growth",
-            avg > 0
-                ? json_real(((long) ((n - avg) / avg * 10000 + (n >= avg ? 0.5 : -0.5))) / 10000.0)
-                : json_null());
-        json_array_append_new(all, e);
-        rows[nrows].entry = e;
-        rows[nrows].count = n;
-        rows[nrows].growth = avg > 0 ? (n - avg) / avg : 1e300;
-        nrows++;
-    }
-    for (size_t i = 0; i < nrows && (int) i < top; i++)
-        json_array_append(byvol, rows[i].entry);
-    qsort(rows, nrows, sizeof *rows, hot_by_growth);
-    for (size_t i = 0, k = 0; i < nrows && (int) k < top; i++)
-        if (rows[i].count >= HOT_GROWTH_MIN) {
-            json_array_append(bygrowth, rows[i].entry);
-            k++;
-        }
-    json_object_set(doc, key, byvol);
-    if (!address) {
-        snprintf(gkey, sizeof gkey, "%s_growth", key);
-        json_object_set(doc, gkey, bygrowth);
-    }
-    ok = true;
-done:
-    json_decref(all);
-    json_decref(byvol);
-    json_decref(bygrowth);
-    free(rows);
-    return ok;
-}
-
+/* The hotspot document (new reference) or NULL after printing. */
 static json_t *
 hotspots_doc(Ctx *c, int top)
 {
-    PGresult *res = NULL;
-    json_t *doc = json_pack("{s:s, s:i}", "month", c->month, "top", top), *ok = NULL;
+    static const ReportStmtId stmts[HOTSPOT__COUNT] = {
+        [HOTSPOT_CATEGORIES] = REPORT_HOT_CATEGORIES,
+        [HOTSPOT_AREAS] = REPORT_HOT_AREAS,
+        [HOTSPOT_ADDRESSES] = REPORT_HOT_ADDRESSES,
+    };
+    PGresult *res[HOTSPOT__COUNT] = {NULL};
+    HotspotRows lists[HOTSPOT__COUNT] = {{NULL, 0}};
+    json_t *doc = NULL;
     char topbuf[16];
     const char *params[2] = {c->month_day1, topbuf};
+    ErrInfo ei;
 
+    err_clear(&ei);
     snprintf(topbuf, sizeof topbuf, "%d", top);
+    for (int l = 0; l < HOTSPOT__COUNT; l++) {
+        if (!run(c, stmts[l], params, &res[l]))
+            goto done;
+        if (store_report_hot_decode(res[l], (HotspotList) l, &lists[l], &ei) != ERR_OK) {
+            report_error("%s", ei.message);
+            goto done;
+        }
+    }
+    doc = report_hotspots_json(c->month, top, lists);
     if (doc == NULL)
-        goto done;
-    if (!run(c, REPORT_HOT_CATEGORIES, params, &res) ||
-        !hot_lists(doc, "categories", res, top, false))
-        goto done;
-    PQclear(res);
-    res = NULL;
-    if (!run(c, REPORT_HOT_AREAS, params, &res) || !hot_lists(doc, "areas", res, top, false))
-        goto done;
-    PQclear(res);
-    res = NULL;
-    if (!run(c, REPORT_HOT_ADDRESSES, params, &res) || !hot_lists(doc, "addresses", res, top, true))
-        goto done;
-    ok = doc;
-    doc = NULL;
+        report_error("out of memory");
 done:
-    json_decref(doc);
-    PQclear(res);
-    return ok;
+    for (int l = 0; l < HOTSPOT__COUNT; l++) {
+        free(lists[l].rows);
+        PQclear(res[l]);
+    }
+    return doc;
 }
 
 static json_t *
@@ -775,7 +697,7 @@ main(int argc, char **argv)
     const char *dsn;
     json_t *doc = NULL;
     RankSettings settings;
-    int status = EXIT_RUNTIME, fmt, top = HOT_TOP_DEFAULT;
+    int status = EXIT_RUNTIME, fmt, top = REPORT_HOT_TOP_DEFAULT;
     ErrInfo ei;
 
     memset(&c, 0, sizeof c);
@@ -830,14 +752,12 @@ main(int argc, char **argv)
     }
     c.format = (ReportFormat) fmt;
     if (a.given[OPT_TOP]) {
-        char *end;
-        long v = strtol(a.value[OPT_TOP], &end, 10);
-
-        if (*a.value[OPT_TOP] == '\0' || *end != '\0' || v < 1 || v > HOT_TOP_MAX) {
-            report_error("invalid --top \"%s\" (expected 1 to %d)", a.value[OPT_TOP], HOT_TOP_MAX);
+        top = report_hot_top_parse(a.value[OPT_TOP]);
+        if (top < 0) {
+            report_error("invalid --top \"%s\" (expected 1 to %d)", a.value[OPT_TOP],
+                         REPORT_HOT_TOP_MAX);
             return usage_error();
         }
-        top = (int) v;
     }
     if (a.given[OPT_UNIT] && a.value[OPT_UNIT][0] == '\0') {
         report_error("--unit needs a unit code");

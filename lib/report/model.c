@@ -1,6 +1,6 @@
 /*
  * model.c — report documents as JSON (the contract's ranking shape and its
- * accountability extension).
+ * accountability extension, the hotspots).
  */
 #include "report/report.h"
 
@@ -226,6 +226,148 @@ report_accountability_add(json_t *doc, json_t *tickets)
 done:
     json_decref(red);
     json_decref(black);
+    return ok;
+}
+
+int
+report_hot_top_parse(const char *s)
+{
+    int v = 0;
+
+    if (s == NULL || *s == '\0')
+        return -1;
+    for (; *s != '\0'; s++) {
+        if (*s < '0' || *s > '9')
+            return -1;
+        v = v * 10 + (*s - '0');
+        if (v > REPORT_HOT_TOP_MAX)
+            return -1;
+    }
+    return v >= 1 ? v : -1;
+}
+
+/* An entry of a hotspot list, with what the growth list is ordered by. */
+typedef struct HotEntry {
+    json_t *json;  /* borrowed from the list being built */
+    double growth; /* over the previous months' average; 1e300 when they had none */
+    int count;
+    size_t index; /* its place by volume, which ties in growth and count keep */
+} HotEntry;
+
+static int
+hot_by_growth(const void *x, const void *y)
+{
+    const HotEntry *a = x, *b = y;
+
+    if (a->growth != b->growth)
+        return a->growth > b->growth ? -1 : 1;
+    if (a->count != b->count)
+        return b->count - a->count;
+    return a->index < b->index ? -1 : a->index > b->index;
+}
+
+/* The JSON of one row (new reference), or NULL when out of memory. */
+static json_t *
+hot_entry(const HotspotRow *x, HotspotList list)
+{
+    double avg = x->previous / 3.0;
+    json_t *e;
+
+    if (list == HOTSPOT_ADDRESSES)
+        e = json_pack("{s:{s:s?, s:s?}, s:s}", "area", "code", x->code, "name", x->name, "address",
+                      x->address ? x->address : "");
+    else
+        e = json_pack("{s:s, s:s?}", "code", x->code ? x->code : "", "name", x->name);
+    if (e == NULL)
+        return NULL;
+    json_object_set_new(e, "count", json_integer(x->count));
+    /* One decimal for the average, four for the growth, rounded half away from zero. */
+    json_object_set_new(e, "previous_average", json_real(((int) (avg * 10 + 0.5)) / 10.0));
+    json_object_set_new(
+        e, "growth",
+        avg > 0
+            ? json_real(((long) ((x->count - avg) / avg * 10000 + (x->count >= avg ? 0.5 : -0.5))) /
+                        10000.0)
+            : json_null());
+    return e;
+}
+
+/*
+ * Adds list's entries to doc: by volume (the rows' order) and, but for
+ * addresses, by growth (highest first; only entries with at least
+ * REPORT_HOT_GROWTH_MIN tickets), top of each.  Rows without a ticket in the
+ * month are left out.  Returns false when out of memory.
+ */
+static bool
+hot_list(json_t *doc, HotspotList list, const HotspotRows *in, int top)
+{
+    static const char *const keys[HOTSPOT__COUNT][2] = {
+        [HOTSPOT_CATEGORIES] = {"categories", "categories_growth"},
+        [HOTSPOT_AREAS] = {"areas", "areas_growth"},
+        [HOTSPOT_ADDRESSES] = {"addresses", NULL},
+    };
+    json_t *all = json_array(), *byvol = json_array(), *bygrowth = json_array();
+    HotEntry *e = calloc(in->n + 1, sizeof *e);
+    size_t n = 0, most = top > 0 ? (size_t) top : 0;
+    bool ok = false;
+
+    if (all == NULL || byvol == NULL || bygrowth == NULL || e == NULL)
+        goto done;
+    for (size_t i = 0; i < in->n; i++) {
+        const HotspotRow *x = &in->rows[i];
+        double avg = x->previous / 3.0;
+        json_t *j;
+
+        if (x->count == 0)
+            continue; /* tickets in the months before only */
+        j = hot_entry(x, list);
+        if (j == NULL || json_array_append_new(all, j) != 0)
+            goto done;
+        e[n].json = j;
+        e[n].growth = avg > 0 ? (x->count - avg) / avg : 1e300;
+        e[n].count = x->count;
+        e[n].index = n;
+        n++;
+    }
+    for (size_t i = 0; i < n && i < most; i++)
+        if (json_array_append(byvol, e[i].json) != 0)
+            goto done;
+    if (json_object_set(doc, keys[list][0], byvol) != 0)
+        goto done;
+    if (keys[list][1] != NULL) {
+        qsort(e, n, sizeof *e, hot_by_growth);
+        for (size_t i = 0, k = 0; i < n && k < most; i++)
+            if (e[i].count >= REPORT_HOT_GROWTH_MIN) {
+                if (json_array_append(bygrowth, e[i].json) != 0)
+                    goto done;
+                k++;
+            }
+        if (json_object_set(doc, keys[list][1], bygrowth) != 0)
+            goto done;
+    }
+    ok = true;
+done:
+    json_decref(all);
+    json_decref(byvol);
+    json_decref(bygrowth);
+    free(e);
+    return ok;
+}
+
+json_t *
+report_hotspots_json(const char *month, int top, const HotspotRows lists[HOTSPOT__COUNT])
+{
+    json_t *doc = json_pack("{s:s, s:i}", "month", month, "top", top), *ok = NULL;
+
+    if (doc == NULL)
+        goto done;
+    for (int l = 0; l < HOTSPOT__COUNT; l++)
+        if (!hot_list(doc, (HotspotList) l, &lists[l], top))
+            goto done;
+    ok = doc;
+    doc = NULL;
+done:
+    json_decref(doc);
     return ok;
 }
 

@@ -20,6 +20,7 @@
 #include <stdio.h>
 
 #include "core/err.h"
+#include "core/hotspot.h"
 #include "core/ranking.h"
 
 typedef enum ReportKind {
@@ -64,6 +65,27 @@ json_t *report_ranking_json(const char *month, const char *kind, const RankSetti
  * memory.
  */
 bool report_accountability_add(json_t *doc, json_t *tickets);
+
+/* Entries per hotspot list: the default, and the most a caller may ask for. */
+#define REPORT_HOT_TOP_DEFAULT 10
+#define REPORT_HOT_TOP_MAX 1000
+
+/* A place or category needs this many tickets in the month to be listed as growing. */
+#define REPORT_HOT_GROWTH_MIN 10
+
+/* Parses a number of hotspot entries ("1" to REPORT_HOT_TOP_MAX, decimal
+ * digits only); -1 when s is anything else. */
+int report_hot_top_parse(const char *s);
+
+/*
+ * The hotspot document (每月一题, docs/ranking.md) for month ("YYYY-MM"):
+ * "categories" and "areas", each by volume and as "<list>_growth" by growth
+ * over the three months' average, and "addresses" by volume, at most top
+ * entries each.  lists[HOTSPOT_*] are the decoded statements' rows (borrowed),
+ * by count, highest first.  Returns a new reference, or NULL when out of
+ * memory.
+ */
+json_t *report_hotspots_json(const char *month, int top, const HotspotRows lists[HOTSPOT__COUNT]);
 
 /* The JSON text of doc (pretty: indented, else compact), ending in a newline
  * when pretty.  Returns a new string to free(), or NULL when out of memory. */

@@ -355,6 +355,15 @@ static const Stmt stmts[STMT__COUNT] = {
     /* The monthly ranking of one kind ($1 "YYYY-MM-01", $2 kind); its text and
      * decoder are in report.c, shared with minhu-report. */
     [STMT_REPORT_RANKING] = {"minhu_report_ranking", store_report_ranking_sql, 2, true},
+
+    /* The hotspots of a month ($1 "YYYY-MM-01"; addresses: $2 how many), the
+     * same texts as minhu-report's.  They scan four months of tickets and run
+     * a few times a day: planned with the month they are asked for. */
+    [STMT_REPORT_HOT_CATEGORIES] = {"minhu_report_hot_categories", store_report_hot_categories_sql,
+                                    1, false},
+    [STMT_REPORT_HOT_AREAS] = {"minhu_report_hot_areas", store_report_hot_areas_sql, 1, false},
+    [STMT_REPORT_HOT_ADDRESSES] = {"minhu_report_hot_addresses", store_report_hot_addresses_sql, 2,
+                                   false},
 };
 
 bool

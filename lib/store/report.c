@@ -1,5 +1,6 @@
 /*
- * report.c — the reports' SQL (see report.h) and the ranking row decoder.
+ * report.c — the reports' SQL (see report.h) and the ranking and hotspot row
+ * decoders.
  *
  * Two implementations of the monthly figures live side by side on purpose:
  * the summary read by REPORT_RANKING / REPORT_FAST_ALL (kept by the trigger
@@ -222,6 +223,40 @@ const char store_report_ranking_sql[] =
 #define ALL_SUMS SUMMARY_SUMS("$1::date", "")
 #define ALL_MEDIAN SUMMARY_MEDIAN("")
 
+/* Hotspots: tickets created in $1's month (n) and in the three months before
+ * (prev3) per category, area and address ($2: how many addresses).  Rows
+ * come by n, highest first: the decoder's and the builder's contract. */
+const char store_report_hot_categories_sql[] =
+    "SELECT g.category, c.name, g.n, g.prev3 "
+    "FROM (SELECT t.category,"
+    "  count(*) FILTER (WHERE t.created_at >= " MONTH_LO ")::int AS n,"
+    "  count(*) FILTER (WHERE t.created_at < " MONTH_LO ")::int AS prev3"
+    " FROM tickets t WHERE" CREATED_IN_FOUR_MONTHS " GROUP BY t.category) g"
+    " LEFT JOIN categories c ON c.code = g.category "
+    "ORDER BY g.n DESC, g.category";
+
+const char store_report_hot_areas_sql[] =
+    "SELECT g.area, u.name, g.n, g.prev3 "
+    "FROM (SELECT t.area,"
+    "  count(*) FILTER (WHERE t.created_at >= " MONTH_LO ")::int AS n,"
+    "  count(*) FILTER (WHERE t.created_at < " MONTH_LO ")::int AS prev3"
+    " FROM tickets t WHERE" CREATED_IN_FOUR_MONTHS "   AND t.area IS NOT NULL"
+    " GROUP BY t.area) g"
+    " LEFT JOIN units u ON u.code = g.area "
+    "ORDER BY g.n DESC, g.area";
+
+const char store_report_hot_addresses_sql[] =
+    "SELECT g.area, u.name, g.address, g.n, g.prev3 "
+    "FROM (SELECT t.area, t.address,"
+    "  count(*) FILTER (WHERE t.created_at >= " MONTH_LO ")::int AS n,"
+    "  count(*) FILTER (WHERE t.created_at < " MONTH_LO ")::int AS prev3"
+    " FROM tickets t WHERE" CREATED_IN_FOUR_MONTHS "   AND t.address IS NOT NULL"
+    " GROUP BY t.area, t.address) g"
+    " LEFT JOIN units u ON u.code = g.area "
+    "WHERE g.n > 0 "
+    "ORDER BY g.n DESC, g.address "
+    "LIMIT $2::int";
+
 static const ReportStmt report_stmts[REPORT__COUNT] = {
     [REPORT_RANKING] = {store_report_ranking_sql, 2},
 
@@ -264,38 +299,9 @@ static const ReportStmt report_stmts[REPORT__COUNT] = {
                       "ORDER BY 1, 2 NULLS FIRST",
                       2},
 
-    [REPORT_HOT_CATEGORIES] = {"SELECT g.category, c.name, g.n, g.prev3 "
-                               "FROM (SELECT t.category,"
-                               "  count(*) FILTER (WHERE t.created_at >= " MONTH_LO ")::int AS n,"
-                               "  count(*) FILTER (WHERE t.created_at < " MONTH_LO ")::int AS prev3"
-                               " FROM tickets t WHERE" CREATED_IN_FOUR_MONTHS
-                               " GROUP BY t.category) g"
-                               " LEFT JOIN categories c ON c.code = g.category "
-                               "ORDER BY g.n DESC, g.category",
-                               1},
-
-    [REPORT_HOT_AREAS] = {"SELECT g.area, u.name, g.n, g.prev3 "
-                          "FROM (SELECT t.area,"
-                          "  count(*) FILTER (WHERE t.created_at >= " MONTH_LO ")::int AS n,"
-                          "  count(*) FILTER (WHERE t.created_at < " MONTH_LO ")::int AS prev3"
-                          " FROM tickets t WHERE" CREATED_IN_FOUR_MONTHS "   AND t.area IS NOT NULL"
-                          " GROUP BY t.area) g"
-                          " LEFT JOIN units u ON u.code = g.area "
-                          "ORDER BY g.n DESC, g.area",
-                          1},
-
-    [REPORT_HOT_ADDRESSES] = {"SELECT g.area, u.name, g.address, g.n, g.prev3 "
-                              "FROM (SELECT t.area, t.address,"
-                              "  count(*) FILTER (WHERE t.created_at >= " MONTH_LO ")::int AS n,"
-                              "  count(*) FILTER (WHERE t.created_at < " MONTH_LO ")::int AS prev3"
-                              " FROM tickets t WHERE" CREATED_IN_FOUR_MONTHS
-                              "   AND t.address IS NOT NULL"
-                              " GROUP BY t.area, t.address) g"
-                              " LEFT JOIN units u ON u.code = g.area "
-                              "WHERE g.n > 0 "
-                              "ORDER BY g.n DESC, g.address "
-                              "LIMIT $2::int",
-                              2},
+    [REPORT_HOT_CATEGORIES] = {store_report_hot_categories_sql, 1},
+    [REPORT_HOT_AREAS] = {store_report_hot_areas_sql, 1},
+    [REPORT_HOT_ADDRESSES] = {store_report_hot_addresses_sql, 2},
 
     [REPORT_OVERDUE] =
         {"SELECT t.number, t.id::text, t.status, t.lead_unit, u.name, t.category, c.name,"
@@ -511,5 +517,42 @@ store_report_ranking_decode(const PGresult *r, RankUnit **units, size_t *n, Rank
     rc = ERR_OK;
 done:
     free(u);
+    return rc;
+}
+
+Err
+store_report_hot_decode(const PGresult *r, HotspotList list, HotspotRows *out, ErrInfo *ei)
+{
+    Err rc = ERR_INTERNAL;
+    HotspotRow *rows = NULL; /* owned until handed out */
+    int nrows = PQntuples(r), col = list == HOTSPOT_ADDRESSES ? 3 : 2;
+
+    out->rows = NULL;
+    out->n = 0;
+    if ((unsigned) list >= HOTSPOT__COUNT || PQnfields(r) != col + 2) {
+        err_set(ei, ERR_INTERNAL, NULL, "hotspot rows have %d columns, expected %d", PQnfields(r),
+                col + 2);
+        goto done;
+    }
+    rows = calloc(nrows > 0 ? (size_t) nrows : 1, sizeof *rows);
+    if (rows == NULL) {
+        err_set(ei, ERR_INTERNAL, NULL, "out of memory");
+        goto done;
+    }
+    for (int i = 0; i < nrows; i++) {
+        HotspotRow *x = &rows[i];
+
+        x->code = PQgetisnull(r, i, 0) ? NULL : PQgetvalue(r, i, 0);
+        x->name = PQgetisnull(r, i, 1) ? NULL : PQgetvalue(r, i, 1);
+        x->address = list == HOTSPOT_ADDRESSES ? PQgetvalue(r, i, 2) : NULL;
+        x->count = int_at(r, i, col);
+        x->previous = int_at(r, i, col + 1);
+    }
+    out->rows = rows;
+    out->n = (size_t) nrows;
+    rows = NULL;
+    rc = ERR_OK;
+done:
+    free(rows);
     return rc;
 }

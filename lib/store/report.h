@@ -20,6 +20,7 @@
 #include <stddef.h>
 
 #include "core/err.h"
+#include "core/hotspot.h"
 #include "core/ranking.h"
 
 typedef enum ReportStmtId {
@@ -73,6 +74,20 @@ extern const char store_report_ranking_sql[];
  */
 Err store_report_ranking_decode(const PGresult *r, RankUnit **units, size_t *n, RankSettings *s,
                                 ErrInfo *ei);
+
+/* The texts of REPORT_HOT_CATEGORIES, REPORT_HOT_AREAS and REPORT_HOT_ADDRESSES,
+ * also in the server's registry (STMT_REPORT_HOT_*). */
+extern const char store_report_hot_categories_sql[];
+extern const char store_report_hot_areas_sql[];
+extern const char store_report_hot_addresses_sql[];
+
+/*
+ * Decodes the result of the hotspot statement of list (REPORT_HOT_CATEGORIES
+ * for HOTSPOT_CATEGORIES, ...): out->rows receives a new array of its rows
+ * (free() it; strings borrowed from r), out->n their count.  ERR_INTERNAL on
+ * a result of another shape or out of memory.
+ */
+Err store_report_hot_decode(const PGresult *r, HotspotList list, HotspotRows *out, ErrInfo *ei);
 
 /* Columns of REPORT_FAST_ALL and REPORT_BASELINE, in this order. */
 typedef enum ReportFigure {

@@ -53,7 +53,10 @@ typedef enum StmtId {
     STMT_OPEN311_SERVICE,
     STMT_OPEN311_REQUESTS,
     STMT_OPEN311_REQUEST,
-    STMT_REPORT_RANKING, /* lib/store/report.c: store_report_ranking_sql */
+    STMT_REPORT_RANKING,        /* lib/store/report.c: store_report_ranking_sql */
+    STMT_REPORT_HOT_CATEGORIES, /* lib/store/report.c: store_report_hot_*_sql */
+    STMT_REPORT_HOT_AREAS,
+    STMT_REPORT_HOT_ADDRESSES,
     STMT__COUNT
 } StmtId;
 

@@ -488,20 +488,45 @@ test('leader: opens the dashboard (the ranking, or a clear notice when the repor
     await row.waitFor();
     const population = Number((await row.locator('td').nth(3).textContent()).replace(/\D/g, ''));
     assert.ok(population >= 1, `红庙坡街道 counts the closed ticket (population ${population})`);
+    // The hotspots of this month so far, from the report engine: the calls taken above are 噪声扰民.
+    await page.locator('[data-testid="hot-categories"] table').waitFor();
+    assert.match(await page.textContent('[data-testid="hot-categories"]'), /噪声扰民/);
+    assert.match(await page.textContent('[data-testid="hot-areas"]'), /白家口社区/); // the calls' area, a community
+    assert.equal(await page.$('[data-testid="hotspots-error"]'), null);
   }
   await shot(page, 'dashboard');
+  if (which === 'ranking') {
+    // Last month: the ranking and the hotspots of that month, from the same engine.
+    const now = new Date(Date.now() + 8 * 3600e3);
+    const last = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1)).toISOString().slice(0, 7);
+    const answered = (endpoint) => page.waitForResponse((r) => r.url().includes(`/api/v1/reports/${endpoint}?`) &&
+      new URL(r.url()).searchParams.get('month') === last);
+    const [ranking, hot] = await Promise.all([answered('ranking'), answered('hotspots'),
+      page.click(`#months input[value="${last}"]`, { force: true })]);
+    assert.equal(ranking.status(), 200);
+    assert.equal(hot.status(), 200);
+    await until(async () => (await page.textContent('#board')).includes('排名 · ' + last), 'last month\'s ranking');
+    await until(async () => (await page.textContent('[data-testid="hotspots"]')).includes(last), 'last month\'s hotspots');
+    assert.equal(await page.$('[data-testid="hotspots-error"]'), null);
+  }
   S.dashboardMode = which;
   await ctx.close();
   assertNoPageErrors();
 });
 
-test('leader: the dashboard draws the contract\'s ranking JSON (table, chart, lists, overdue)', async () => {
+test('leader: the dashboard draws the report engine\'s JSON (table, chart, lists, overdue, hotspots)', async () => {
   const sample = JSON.parse(fs.readFileSync(path.join(here, 'fixtures/ranking-sample.json'), 'utf8'));
+  const hot = JSON.parse(fs.readFileSync(path.join(here, 'fixtures/hotspots-sample.json'), 'utf8'));
   const ctx = await context();
   await ctx.route('**/api/v1/reports/ranking?*', (route) => {
     const u = new URL(route.request().url());
     route.fulfill({ status: 200, contentType: 'application/json',
       body: JSON.stringify({ ...sample, month: u.searchParams.get('month'), kind: u.searchParams.get('kind') }) });
+  });
+  await ctx.route('**/api/v1/reports/hotspots?*', (route) => {
+    const u = new URL(route.request().url());
+    route.fulfill({ status: 200, contentType: 'application/json',
+      body: JSON.stringify({ ...hot, month: u.searchParams.get('month') }) });
   });
   const page = await newPage(ctx);
   await login(page, TOKENS.leader, 'leader', '/dashboard.html');
@@ -512,8 +537,34 @@ test('leader: the dashboard draws the contract\'s ranking JSON (table, chart, li
   assert.match(await page.textContent('[data-testid="kpi-units"]'), /8\/9/);
   const first = page.locator('[data-testid="ranking-table"] tbody tr').first();
   assert.match(await first.textContent(), /北院门街道.*96\.58/);
-  await page.locator('[data-testid="hotspots"] table').first().waitFor();
+  await page.locator('[data-testid="hot-categories"] table').waitFor();
+  assert.equal(await page.locator('[data-testid="hot-categories"] tr').count(), hot.categories.length);
+  assert.match(await page.textContent('[data-testid="hot-categories"] tr'), /噪声扰民.*412.*\+29%/);
+  assert.match(await page.textContent('[data-testid="hot-growth"] tr'), /大气污染.*12.*新增/);
+  assert.equal(await page.locator('[data-testid="hot-areas"] tr').count(), hot.areas.length);
+  assert.match(await page.textContent('[data-testid="hot-addresses"] tr'), /白家口社区 5 号楼.*46/);
   await shot(page, 'dashboard-sample');
+  await ctx.close();
+  assertNoPageErrors();
+});
+
+test('leader: a hotspots failure is shown in its panel, and retrying recovers', async () => {
+  const ctx = await context();
+  let failing = true;
+  await ctx.route('**/api/v1/reports/hotspots?*', (route) => (failing
+    ? route.fulfill({ status: 500, contentType: 'application/json',
+      body: '{"error":{"code":"internal","message":"could not build the hotspots"}}' })
+    : route.continue()));
+  const page = await newPage(ctx);
+  await login(page, TOKENS.leader, 'leader', '/dashboard.html');
+  const error = page.locator('[data-testid="hotspots-error"]');
+  await error.waitFor();
+  assert.match(await error.textContent(), /热点暂不可用.*500.*could not build the hotspots/);
+  assert.equal(await page.locator('[data-testid="hotspots"] table').count(), 0, 'nothing counted in the page instead');
+  failing = false;
+  await page.click('[data-testid="hotspots-retry"]');
+  await page.locator('[data-testid="hot-categories"]').waitFor();
+  assert.equal(await error.count(), 0);
   await ctx.close();
   assertNoPageErrors();
 });

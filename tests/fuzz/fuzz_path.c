@@ -20,6 +20,7 @@ static const char *const patterns[] = {
     "/api/v1/categories",
     "/api/v1/units",
     "/api/v1/reports/ranking",
+    "/api/v1/reports/hotspots",
     "/open311/*",
     "/open311/v2/*",
     "/open311/v2/services/*",

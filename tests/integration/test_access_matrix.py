@@ -131,6 +131,8 @@ READS = [
     ("/api/v1/tickets?status=dispatched&limit=5", AUTH),
     ("/api/v1/reports/ranking?month=2026-10",
      dict({r: 403 for r in ROLES}, none=401, bad=401, leader=200, admin=200)),
+    ("/api/v1/reports/hotspots?month=2026-10",
+     dict({r: 403 for r in ROLES}, none=401, bad=401, leader=200, admin=200)),
 ]
 
 

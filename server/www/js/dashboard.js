@@ -1,8 +1,9 @@
-// dashboard.js — the leader's view: this month so far and last month, the
-// 三率 ranking from GET /api/v1/reports/ranking (the report engine's JSON),
-// a score chart, overdue counts, red/black lists and hotspots.
+// dashboard.js — the leader's view: this month so far and last month, from
+// the report engine (the same JSON as minhu-report): the 三率 ranking from
+// GET /api/v1/reports/ranking (score chart, table, overdue counts, red/black
+// lists) and the hotspots from GET /api/v1/reports/hotspots.
 
-import { api, ApiError, listTickets, qs, reference } from './api.js';
+import { api, ApiError, qs, reference } from './api.js';
 import { KIND } from './labels.js';
 import { $, fill, fmtTime, guarded, h, hideOffline, monthOf, showError, topbar } from './ui.js';
 
@@ -17,6 +18,7 @@ const lastMonth = (() => {
 })();
 const state = { month: thisMonth, kind: 'street' };
 let ref = null;
+let loadSeq = 0; // the current load(); answers to an earlier one are dropped
 
 function s(tag, attrs = {}, ...children) {
   const el = document.createElementNS(SVG, tag);
@@ -169,61 +171,69 @@ function lists(r) {
 
 // ------------------------------------------------------------------ hotspots
 
-function monthRange(m) {
-  const [y, mo] = m.split('-').map(Number);
-  const next = mo === 12 ? `${y + 1}-01` : `${y}-${String(mo + 1).padStart(2, '0')}`;
-  return { from: `${m}-01`, to: `${next}-01` };
+const HOT_TOP = 6;
+
+/** Growth over the three months before, as the report gives it (null: new this month). */
+function growth(g) {
+  if (g === null || g === undefined) return h('span', { class: 'growth-up', title: '前三个月没有此类工单' }, '新增');
+  const p = Math.round(g * 100);
+  return h('span', { class: p > 0 ? 'growth-up' : p < 0 ? 'growth-down' : 'faint', title: '较前三个月月均' },
+    (p > 0 ? '+' : '') + p + '%');
 }
 
-function topN(map, n) {
-  return [...map.entries()].sort((a, b) => b[1] - a[1]).slice(0, n);
+function hotList(title, entries, label, testid) {
+  const max = entries.length ? Math.max(...entries.map((e) => e.count)) : 1;
+  return h('div', { 'data-testid': testid }, h('h3', { style: { marginBottom: '4px' } }, title),
+    entries.length ? h('table', { class: 'list' }, h('tbody', {}, entries.map((e) => h('tr', {},
+      h('td', { title: `前三个月月均 ${e.previous_average}` }, label(e)),
+      h('td', { style: { width: '34%' } }, h('div', { class: 'bar-track' }, h('span', { style: { width: `${(100 * e.count) / max}%` } }))),
+      h('td', { class: 'num' }, num(e.count)),
+      h('td', { class: 'num' }, growth(e.growth)))))) : h('div', { class: 'faint small' }, '无'));
 }
 
-function hotList(title, entries) {
-  const max = entries.length ? entries[0][1] : 1;
-  return h('div', {}, h('h3', { style: { marginBottom: '4px' } }, title),
-    entries.length ? h('table', { class: 'list' }, h('tbody', {}, entries.map(([k, n]) => h('tr', {},
-      h('td', {}, k), h('td', { style: { width: '40%' } }, h('div', { class: 'bar-track' }, h('span', { style: { width: `${(100 * n) / max}%` } }))),
-      h('td', { class: 'num' }, n))))) : h('div', { class: 'faint small' }, '无'));
+function hotBody(r, month) {
+  const named = (e) => e.name || e.code;
+  const place = (e) => [e.address, h('span', { class: 'faint small' }, ' ' + (e.area?.name || e.area?.code || ''))];
+  return h('div', { class: 'stack' },
+    h('div', { class: 'small muted' }, (month === thisMonth ? `本月截至今日（${month}）` : month) +
+      `受理件数；增长较前三个月月均，增长榜只列本月 10 件以上的。`),
+    hotList('分类', r.categories || [], named, 'hot-categories'),
+    hotList('增长最快的分类', r.categories_growth || [], named, 'hot-growth'),
+    hotList('地点', r.areas || [], named, 'hot-areas'),
+    hotList('高发地址', r.addresses || [], place, 'hot-addresses'));
 }
 
-/** Hotspots: the report engine's when it serves them, else counted from the month's tickets. */
-async function hotspots(month) {
-  const panel = h('section', { class: 'panel', 'data-testid': 'hotspots' }, h('header', {}, h('h2', {}, '热点（每月一题）')),
-    h('div', { class: 'body' }, h('div', { class: 'faint small' }, '统计中…')));
-  (async () => {
-    const body = panel.lastChild;
+function hotError(err, retry) {
+  const why = err instanceof ApiError && err.status === 404 ? '本系统尚未开放热点接口（/api/v1/reports/hotspots），可使用命令行 minhu-report hotspots。'
+    : err instanceof ApiError && err.status === 403 ? '当前令牌无权查看报表。'
+      : `统计失败（${err.status || '网络不通'}），请重试。`;
+  return [
+    h('div', { class: 'form-error', role: 'alert', 'data-testid': 'hotspots-error' }, '热点暂不可用：' + why,
+      err.message ? h('span', { class: 'orig' }, err.message) : null),
+    h('button', { class: 'small', 'data-testid': 'hotspots-retry', onclick: retry }, '重试'),
+  ];
+}
+
+/** Hotspots (每月一题) of the month from the report engine; a refusal is shown in the panel. */
+function hotspots(month) {
+  const body = h('div', { class: 'body' });
+  const mine = loadSeq;
+  const fetchHot = async () => {
+    fill(body, h('div', { class: 'faint small' }, '统计中…'));
     try {
-      const r = await api('GET', '/api/v1/reports/hotspots' + qs({ month }));
-      const cats = (r.categories || []).slice(0, 6).map((c) => [c.name || (c.category && c.category.name) || c.code, c.count ?? c.tickets ?? 0]);
-      const areas = (r.areas || r.places || []).slice(0, 6).map((a) => [a.name || (a.area && a.area.name) || a.code, a.count ?? a.tickets ?? 0]);
-      fill(body, h('div', { class: 'stack' }, hotList('分类', cats), hotList('地点', areas)));
-      return;
+      const r = await api('GET', '/api/v1/reports/hotspots' + qs({ month, top: HOT_TOP }));
+      if (mine !== loadSeq) return;
+      hideOffline();
+      fill(body, hotBody(r, month));
     } catch (err) {
-      if (!(err instanceof ApiError) || err.status !== 404) {
-        fill(body, h('div', { class: 'faint small' }, '热点暂不可用'));
-        return;
-      }
+      if (mine !== loadSeq) return;
+      fill(body, ...hotError(err, fetchHot));
+      // 401 back to the login, 503 the offline banner (whose retry comes here), the rest a toast.
+      if (!(err instanceof ApiError) || ![403, 404].includes(err.status)) showError(err, { retry: fetchHot });
     }
-    try {
-      const { items, more } = await listTickets(monthRange(month), 1000);
-      const cats = new Map();
-      const areas = new Map();
-      for (const t of items) {
-        const c = t.category ? t.category.name : '未分类';
-        cats.set(c, (cats.get(c) || 0) + 1);
-        const st = t.area && ref ? ref.streetOf(t.area.code) : null;
-        const a = st ? st.name : t.area ? t.area.name : '未填地点';
-        areas.set(a, (areas.get(a) || 0) + 1);
-      }
-      fill(body, h('div', { class: 'stack' },
-        h('div', { class: 'small muted' }, more ? `按本月最近受理的 ${items.length} 件工单统计；完整统计请用 minhu-report hotspots。` : `本月受理 ${items.length} 件。`),
-        hotList('分类', topN(cats, 6)), hotList('地点（街道）', topN(areas, 6))));
-    } catch (err) {
-      fill(body, h('div', { class: 'faint small' }, '热点暂不可用'));
-    }
-  })();
-  return panel;
+  };
+  fetchHot();
+  return h('section', { class: 'panel', 'data-testid': 'hotspots' }, h('header', {}, h('h2', {}, '热点（每月一题）')), body);
 }
 
 // ------------------------------------------------------------------ load
@@ -231,8 +241,6 @@ async function hotspots(month) {
 function placeholder(title, text, testid) {
   return h('div', { class: 'panel placeholder', 'data-testid': testid }, h('h2', {}, title), h('p', {}, text));
 }
-
-let loadSeq = 0;
 
 async function load() {
   const mine = ++loadSeq;
@@ -246,7 +254,7 @@ async function load() {
     fill(board, h('div', { class: 'stack' }, kpis(r),
       h('div', { class: 'split dash' },
         h('div', { class: 'stack' }, chart(r), table(r)),
-        h('div', { class: 'stack' }, lists(r), await hotspots(state.month)))));
+        h('div', { class: 'stack' }, lists(r), hotspots(state.month)))));
   } catch (err) {
     if (mine !== loadSeq) return;
     if (err instanceof ApiError && err.status === 404) {
