@@ -56,6 +56,7 @@ typedef enum OptId {
     OPT_OUTPUT,
     OPT_TOP,
     OPT_UNIT,
+    OPT_TICKETS,
     OPT_HELP,
     OPT__COUNT
 } OptId;
@@ -64,9 +65,11 @@ static const struct {
     const char *name;
     bool takes_value;
 } report_options[OPT__COUNT] = {
-    [OPT_DSN] = {"dsn", true},       [OPT_MONTH] = {"month", true},   [OPT_KIND] = {"kind", true},
-    [OPT_FORMAT] = {"format", true}, [OPT_OUTPUT] = {"output", true}, [OPT_TOP] = {"top", true},
-    [OPT_UNIT] = {"unit", true},     [OPT_HELP] = {"help", false},
+    [OPT_DSN] = {"dsn", true},       [OPT_MONTH] = {"month", true},
+    [OPT_KIND] = {"kind", true},     [OPT_FORMAT] = {"format", true},
+    [OPT_OUTPUT] = {"output", true}, [OPT_TOP] = {"top", true},
+    [OPT_UNIT] = {"unit", true},     [OPT_TICKETS] = {"tickets", true},
+    [OPT_HELP] = {"help", false},
 };
 
 typedef struct Args {
@@ -135,9 +138,10 @@ static const char usage[] =
     "commands:\n"
     "  ranking --month YYYY-MM [--kind KIND] [--format F] [--output FILE]\n"
     "        the monthly 三率 ranking of one kind of unit\n"
-    "  accountability --month YYYY-MM [--kind KIND] [--format F] [--output FILE]\n"
+    "  accountability --month YYYY-MM [--kind KIND] [--tickets N|all] [--format F]\n"
+    "                 [--output FILE]\n"
     "        red and black lists, 约谈 marks, the tickets behind each\n"
-    "        black-listed unit's score\n"
+    "        black-listed unit's score (with their counts by reason)\n"
     "  hotspots --month YYYY-MM [--top N] [--format F] [--output FILE]\n"
     "        每月一题: categories, areas and addresses by volume and growth\n"
     "  overdue [--unit CODE] [--format F] [--output FILE]\n"
@@ -151,6 +155,9 @@ static const char usage[] =
     "  --format F       text (default), csv (UTF-8 with BOM), json or html\n"
     "  --output FILE    write there instead of stdout\n"
     "  --top N          entries per hotspot list (default 10)\n"
+    "  --tickets N|all  tickets listed per black-listed unit, the most reasons\n"
+    "                   first (default: all for csv and json, 200 for text and\n"
+    "                   html); the counts always cover all of them\n"
     "  --dsn DSN        libpq connection string or URI (default: $MINHU_DSN)\n"
     "  --help           this help\n"
     "\n"
@@ -166,6 +173,7 @@ typedef struct Ctx {
     char month_day1[11]; /* YYYY-MM-01 */
     const char *kind;
     ReportFormat format;
+    long tickets; /* accountability: tickets listed per unit, 0 = all */
 } Ctx;
 
 static double
@@ -359,18 +367,43 @@ static bool
 add_accountability(Ctx *c, json_t *doc)
 {
     PGresult *res = NULL;
-    char *codes = NULL;
-    json_t *tickets = json_object();
-    const char *params[2];
+    char *codes = NULL, limit[24];
+    json_t *tickets = json_object(), *counts = json_object();
+    const char *params[3];
     bool ok = false;
 
     codes = codes_array(json_object_get(doc, "black_list"));
-    if (codes == NULL || tickets == NULL) {
+    if (codes == NULL || tickets == NULL || counts == NULL) {
         report_error("out of memory");
         goto done;
     }
     params[0] = c->month_day1;
     params[1] = codes;
+    snprintf(limit, sizeof limit, "%ld", c->tickets);
+    params[2] = c->tickets > 0 ? limit : NULL;
+    /* How many tickets, by reason: the totals the lists are cut from. */
+    if (!run(c, REPORT_TICKET_COUNTS, params, &res))
+        goto done;
+    for (int r = 0; r < PQntuples(res); r++) {
+        const char *unit = PQgetvalue(res, r, 0);
+        json_t *u = json_object_get(counts, unit);
+        json_int_t n = strtoll(PQgetvalue(res, r, 2), NULL, 10);
+
+        if (u == NULL) {
+            u = json_pack("{s:I, s:{}}", "tickets_total", (json_int_t) 0, "reasons");
+            if (u == NULL || json_object_set_new(counts, unit, u) != 0) {
+                report_error("out of memory");
+                goto done;
+            }
+        }
+        if (PQgetisnull(res, r, 1))
+            json_object_set_new(u, "tickets_total", json_integer(n));
+        else
+            json_object_set_new(json_object_get(u, "reasons"), PQgetvalue(res, r, 1),
+                                json_integer(n));
+    }
+    PQclear(res);
+    res = NULL;
     if (!run(c, REPORT_TICKETS, params, &res))
         goto done;
     for (int r = 0; r < PQntuples(res); r++) {
@@ -404,13 +437,14 @@ add_accountability(Ctx *c, json_t *doc)
                                             atoi(PQgetvalue(res, r, 10))));
         json_array_append_new(list, t);
     }
-    if (!report_accountability_add(doc, tickets)) {
+    if (!report_accountability_add(doc, tickets, counts)) {
         report_error("out of memory");
         goto done;
     }
     ok = true;
 done:
     json_decref(tickets);
+    json_decref(counts);
     free(codes);
     PQclear(res);
     return ok;
@@ -561,7 +595,7 @@ verify(Ctx *c)
     {
         json_t *codes = json_array();
         char *arr = NULL;
-        const char *p2[2] = {c->month_day1, NULL};
+        const char *p2[3] = {c->month_day1, NULL, NULL}; /* every ticket */
         PGresult *mk = NULL, *raw = NULL;
         double t3, t4, t5;
         int nt = 0;
@@ -673,8 +707,8 @@ typedef struct Command {
 static const Command commands[] = {
     {"ranking", B(OPT_MONTH) | B(OPT_KIND) | B(OPT_FORMAT) | B(OPT_OUTPUT), true,
      REPORT_KIND_RANKING},
-    {"accountability", B(OPT_MONTH) | B(OPT_KIND) | B(OPT_FORMAT) | B(OPT_OUTPUT), true,
-     REPORT_KIND_ACCOUNTABILITY},
+    {"accountability", B(OPT_MONTH) | B(OPT_KIND) | B(OPT_TICKETS) | B(OPT_FORMAT) | B(OPT_OUTPUT),
+     true, REPORT_KIND_ACCOUNTABILITY},
     {"hotspots", B(OPT_MONTH) | B(OPT_TOP) | B(OPT_FORMAT) | B(OPT_OUTPUT), true,
      REPORT_KIND_HOTSPOTS},
     {"overdue", B(OPT_UNIT) | B(OPT_FORMAT) | B(OPT_OUTPUT), false, REPORT_KIND_OVERDUE},
@@ -756,6 +790,22 @@ main(int argc, char **argv)
         if (top < 0) {
             report_error("invalid --top \"%s\" (expected 1 to %d)", a.value[OPT_TOP],
                          REPORT_HOT_TOP_MAX);
+            return usage_error();
+        }
+    }
+    c.tickets =
+        c.format == REPORT_FORMAT_TEXT || c.format == REPORT_FORMAT_HTML ? REPORT_TICKETS_SHOWN : 0;
+    if (a.given[OPT_TICKETS]) {
+        char *end = NULL;
+
+        c.tickets = strcmp(a.value[OPT_TICKETS], "all") == 0
+                        ? 0
+                        : (a.value[OPT_TICKETS][0] >= '1' && a.value[OPT_TICKETS][0] <= '9'
+                               ? strtol(a.value[OPT_TICKETS], &end, 10)
+                               : -1);
+        if (c.tickets < 0 || (end != NULL && (*end != '\0' || c.tickets > 1000000))) {
+            report_error("invalid --tickets \"%s\" (expected 1 to 1000000 or all)",
+                         a.value[OPT_TICKETS]);
             return usage_error();
         }
     }

@@ -178,7 +178,7 @@ find_unit(const json_t *doc, const char *code)
 }
 
 static json_t *
-listed(const json_t *entry, json_t *tickets, bool with_tickets)
+listed(const json_t *entry, json_t *tickets, json_t *counts, bool with_tickets)
 {
     json_t *o = json_object();
     const char *code = json_string_value(json_object_get(json_object_get(entry, "unit"), "code"));
@@ -192,14 +192,19 @@ listed(const json_t *entry, json_t *tickets, bool with_tickets)
     json_object_set(o, "interview", json_object_get(entry, "interview"));
     if (with_tickets) {
         json_t *list = code ? json_object_get(tickets, code) : NULL;
+        json_t *n = code ? json_object_get(counts, code) : NULL;
 
+        json_object_set_new(o, "tickets_total",
+                            json_integer(json_integer_value(json_object_get(n, "tickets_total"))));
+        json_object_set_new(o, "reasons",
+                            n ? json_incref(json_object_get(n, "reasons")) : json_object());
         json_object_set_new(o, "tickets", list ? json_incref(list) : json_array());
     }
     return o;
 }
 
 bool
-report_accountability_add(json_t *doc, json_t *tickets)
+report_accountability_add(json_t *doc, json_t *tickets, json_t *counts)
 {
     json_t *red = json_array(), *black = json_array(), *code;
     size_t i;
@@ -211,14 +216,14 @@ report_accountability_add(json_t *doc, json_t *tickets)
     {
         json_t *e = find_unit(doc, json_string_value(code));
 
-        if (e != NULL && json_array_append_new(red, listed(e, tickets, false)) != 0)
+        if (e != NULL && json_array_append_new(red, listed(e, tickets, counts, false)) != 0)
             goto done;
     }
     json_array_foreach(json_object_get(doc, "black_list"), i, code)
     {
         json_t *e = find_unit(doc, json_string_value(code));
 
-        if (e != NULL && json_array_append_new(black, listed(e, tickets, true)) != 0)
+        if (e != NULL && json_array_append_new(black, listed(e, tickets, counts, true)) != 0)
             goto done;
     }
     json_object_set_new(doc, "accountability", json_pack("{s:O, s:O}", "red", red, "black", black));

@@ -28,7 +28,7 @@ typedef struct Table {
     char **cells;               /* owned: nrows * ncols strings, each owned */
     size_t nrows, cap;
     const char *note; /* a line under the table, borrowed; may be NULL */
-    char note_buf[160];
+    char note_buf[512];
 } Table;
 
 static void
@@ -232,6 +232,45 @@ fmt_reasons(char *buf, size_t len, const json_t *reasons)
     }
 }
 
+/* The number of tickets behind a black-listed unit's score (the list may
+ * hold only the first of them). */
+static size_t
+tickets_total(const json_t *entry)
+{
+    json_t *n = json_object_get(entry, "tickets_total");
+
+    return json_is_integer(n) ? (size_t) json_integer_value(n)
+                              : json_array_size(json_object_get(entry, "tickets"));
+}
+
+/* "共 N 件：未响应 a 件、…" — the counts by reason of a black-listed unit,
+ * and how many of its tickets the list leaves out. */
+static void
+fmt_counts(char *buf, size_t len, const json_t *entry, size_t shown)
+{
+    const char *reason;
+    json_t *n;
+    size_t used = 0, total = tickets_total(entry);
+    bool first = true;
+    int w = snprintf(buf, len, "共 %zu 件", total);
+
+    if (w < 0 || (size_t) w >= len)
+        return;
+    used = (size_t) w;
+    json_object_foreach(json_object_get(entry, "reasons"), reason, n)
+    {
+        w = snprintf(buf + used, len - used, "%s%s %lld 件", first ? "：" : "、",
+                     reason_label(reason), (long long) json_integer_value(n));
+        first = false;
+        if (w < 0 || (size_t) w >= len - used)
+            return;
+        used += (size_t) w;
+    }
+    if (shown < total)
+        snprintf(buf + used, len - used, "。列出扣分原因最多的 %zu 件，全部见 CSV 或 --tickets all",
+                 shown);
+}
+
 /* ------------------------------------------------------------ the tables of each report */
 
 static const char *const overdue_keys[] = {"accept", "contact", "reply", "assist"};
@@ -350,7 +389,7 @@ lists_table(const json_t *doc, Table *t)
             table_set(t, 5, b);
             table_set(t, 6, json_is_true(json_object_get(e, "interview")) ? "约谈" : "");
             if (w == 1)
-                table_setf(t, 7, "%zu", json_array_size(json_object_get(e, "tickets")));
+                table_setf(t, 7, "%zu", tickets_total(e));
         }
     }
     return true;
@@ -361,7 +400,7 @@ static bool
 tickets_table(const json_t *entry, Table *t, size_t limit, bool with_unit)
 {
     json_t *tk, *tickets = json_object_get(entry, "tickets");
-    size_t i, n = json_array_size(tickets);
+    size_t i, shown = json_array_size(tickets);
 
     table_init(t, str(json_object_get(entry, "unit"), "name"));
     if (with_unit) {
@@ -381,12 +420,8 @@ tickets_table(const json_t *entry, Table *t, size_t limit, bool with_unit)
         char b[512];
         int c = 0;
 
-        if (limit > 0 && i >= limit) {
-            snprintf(t->note_buf, sizeof t->note_buf,
-                     "另有 %zu 件未列出（CSV 与 JSON 格式列出全部 %zu 件）", n - limit, n);
-            t->note = t->note_buf;
+        if (limit > 0 && i >= limit)
             break;
-        }
         if (!table_row(t))
             return false;
         if (with_unit) {
@@ -405,6 +440,8 @@ tickets_table(const json_t *entry, Table *t, size_t limit, bool with_unit)
         fmt_reasons(b, sizeof b, json_object_get(tk, "reasons"));
         table_set(t, c++, b);
     }
+    fmt_counts(t->note_buf, sizeof t->note_buf, entry, limit > 0 && shown > limit ? limit : shown);
+    t->note = t->note_buf;
     return true;
 }
 
@@ -1071,7 +1108,7 @@ render_ranking(FILE *out, const json_t *doc, ReportKind k, ReportFormat f, ErrIn
                     goto oom;
                 fputs("<h3>", out);
                 html_text(out, str(json_object_get(e, "unit"), "name"));
-                fprintf(out, "（%zu 件）%s</h3>\n", json_array_size(json_object_get(e, "tickets")),
+                fprintf(out, "（%zu 件）%s</h3>\n", tickets_total(e),
                         json_is_true(json_object_get(e, "interview"))
                             ? " <span class=\"tag iv\">约谈</span>"
                             : "");

@@ -60,11 +60,13 @@ json_t *report_ranking_json(const char *month, const char *kind, const RankSetti
 /*
  * Adds the accountability block to a ranking document: "red" and "black",
  * one entry per listed unit (unit, rank, score, interview, and for the black
- * list "tickets").  tickets maps a unit code to an array of ticket objects
- * (borrowed; the arrays are copied by reference).  Returns false when out of
- * memory.
+ * list "tickets_total", "reasons" and "tickets").  tickets maps a unit code
+ * to an array of ticket objects (all of the unit's, or the first of them);
+ * counts maps a unit code to {"tickets_total": N, "reasons": {REASON: N}}
+ * covering all of them.  Both borrowed; their values are copied by
+ * reference.  Returns false when out of memory.
  */
-bool report_accountability_add(json_t *doc, json_t *tickets);
+bool report_accountability_add(json_t *doc, json_t *tickets, json_t *counts);
 
 /* Entries per hotspot list: the default, and the most a caller may ask for. */
 #define REPORT_HOT_TOP_DEFAULT 10

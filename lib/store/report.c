@@ -203,6 +203,21 @@ const char store_report_ranking_sql[] =
     "  WHERE e.action = 'approve_return' AND e.at >= b.lo AND e.at < b.hi"                         \
     "    AND r.unit = ANY ($2::text[])) "
 
+/* x(unit, ticket_id, reasons): the tickets behind the figures of the units
+ * $2 in the month $1, from the marks alone, each with its reasons sorted. */
+#define MARKED_TICKETS                                                                             \
+    "x AS ("                                                                                       \
+    " SELECT m.unit, m.ticket_id, array_agg(DISTINCT r.reason ORDER BY r.reason) AS reasons"       \
+    " FROM report_marks m"                                                                         \
+    " CROSS JOIN LATERAL unnest(CASE WHEN m.reason <> 'callback' THEN ARRAY[m.reason]"             \
+    "   ELSE ARRAY[CASE WHEN NOT m.responded THEN 'not_responded' END,"                            \
+    "              CASE WHEN NOT m.resolved THEN 'unresolved' END,"                                \
+    "              CASE WHEN coalesce(m.satisfaction, 0) < coalesce((SELECT CASE WHEN"             \
+    "                   count_basic_satisfied THEN 3 ELSE 4 END FROM report_settings"              \
+    "                   WHERE id = 1), 3) THEN 'unsatisfied' END] END) AS r(reason)"               \
+    " WHERE m.month = $1::date AND m.unit = ANY ($2::text[]) AND r.reason IS NOT NULL"             \
+    " GROUP BY m.unit, m.ticket_id)"
+
 /* One row per (unit, ticket) of x(unit, ticket_id, reason). */
 #define TICKET_ROWS                                                                                \
     "SELECT x.unit, t.number, t.id::text, t.title, t.category, c.name,"                            \
@@ -268,17 +283,25 @@ static const ReportStmt report_stmts[REPORT__COUNT] = {
     [REPORT_BASELINE] = {BASELINE_QUERY " ORDER BY us.unit", 1},
 
     [REPORT_TICKETS] =
-        {"WITH x AS ("
-         " SELECT m.unit, m.ticket_id, r.reason FROM report_marks m"
-         " CROSS JOIN LATERAL unnest(CASE WHEN m.reason <> 'callback' THEN ARRAY[m.reason]"
-         "   ELSE ARRAY[CASE WHEN NOT m.responded THEN 'not_responded' END,"
-         "              CASE WHEN NOT m.resolved THEN 'unresolved' END,"
-         "              CASE WHEN coalesce(m.satisfaction, 0) < coalesce((SELECT CASE WHEN"
-         "                   count_basic_satisfied THEN 3 ELSE 4 END FROM report_settings"
-         "                   WHERE id = 1), 3) THEN 'unsatisfied' END] END) AS r(reason)"
-         " WHERE m.month = $1::date AND m.unit = ANY ($2::text[]) AND r.reason IS NOT "
-         "NULL) " TICKET_ROWS,
-         2},
+        {"WITH " MARKED_TICKETS ", y AS (SELECT x.*, row_number() OVER (PARTITION BY x.unit"
+         "   ORDER BY cardinality(x.reasons) DESC, x.ticket_id) AS rn FROM x) "
+         "SELECT y.unit, t.number, t.id::text, t.title, t.category, t.category_name, t.status,"
+         " array_to_string(y.reasons, ','), t.cb_contacted, t.cb_resolved, t.cb_satisfaction "
+         "FROM y CROSS JOIN LATERAL (SELECT t.*, (SELECT c.name FROM categories c"
+         "   WHERE c.code = t.category) AS category_name"
+         "   FROM tickets t WHERE t.id = y.ticket_id LIMIT 1) t "
+         "WHERE $3::integer IS NULL OR y.rn <= $3::integer "
+         "ORDER BY y.unit, CASE WHEN $3::integer IS NULL THEN 0 ELSE -cardinality(y.reasons) END,"
+         " t.number",
+         3},
+
+    [REPORT_TICKET_COUNTS] = {"WITH " MARKED_TICKETS " "
+                              "SELECT x.unit, r.reason, count(*) FROM x"
+                              " CROSS JOIN LATERAL unnest(x.reasons) AS r(reason)"
+                              " GROUP BY x.unit, r.reason "
+                              "UNION ALL SELECT x.unit, NULL, count(*) FROM x GROUP BY x.unit "
+                              "ORDER BY 1, 2",
+                              2},
 
     [REPORT_TICKETS_RAW] = {TICKET_REASONS TICKET_ROWS, 2},
 

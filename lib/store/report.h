@@ -27,7 +27,11 @@ typedef enum ReportStmtId {
     REPORT_RANKING = 0,    /* $1 month, $2 kind: one row per unit of the kind */
     REPORT_FAST_ALL,       /* $1 month: the summary's figures of every unit */
     REPORT_BASELINE,       /* $1 month: the same from the raw tables */
-    REPORT_TICKETS,        /* $1 month, $2 units text[]: the tickets behind the figures */
+    REPORT_TICKETS,        /* $1 month, $2 units text[], $3 rows per unit or NULL (all, by
+                              number; else the most reasons first): the tickets behind the
+                              figures */
+    REPORT_TICKET_COUNTS,  /* $1 month, $2 units text[]: unit, reason, tickets (reason NULL:
+                              all of the unit's) */
     REPORT_TICKETS_RAW,    /* the same from the raw tables (the drill-down's baseline) */
     REPORT_TREND,          /* $1 month, $2 units text[]: 12 months of counts, city and units */
     REPORT_HOT_CATEGORIES, /* $1 month: tickets per category, month and 3 before */

@@ -453,6 +453,32 @@ def test_accountability_lists_the_tickets_behind_the_scores(stack, month):
         assert t["number"].startswith("2025")
     # the contract's ranking document is all there too
     assert doc["black_list"] == [S4, S5] and doc["interview"] == [S5]
+    # the counts: tickets, and tickets per reason (a ticket counts once per reason)
+    assert black[S4]["tickets_total"] == 7 and black[S5]["tickets_total"] == 4
+    assert black[S4]["reasons"] == {"overdue_accept": 1, "overdue_reply": 1, "unresolved": 2,
+                                    "unsatisfied": 2, "reopened": 1}
+    assert black[S5]["reasons"] == {"not_responded": 4, "unresolved": 3, "unsatisfied": 3}
+    assert acc["red"] and all("tickets" not in e for e in acc["red"])
+
+
+def test_accountability_can_list_the_worst_tickets_first(stack, month):
+    doc = json.loads(report(stack, "accountability", "--month", "2025-03",
+                            "--format", "json", "--tickets", "2").stdout)
+    black = {e["unit"]["code"]: e for e in doc["accountability"]["black"]}
+    # the counts still cover every ticket; the list holds the two with most reasons
+    assert black[S5]["tickets_total"] == 4 and len(black[S5]["tickets"]) == 2
+    assert [len(t["reasons"]) for t in black[S5]["tickets"]] == [3, 3]
+    assert black[S4]["tickets_total"] == 7 and len(black[S4]["tickets"]) == 2
+    # text and HTML list at most 200 per unit and say how many there are
+    text = report(stack, "accountability", "--month", "2025-03").stdout.decode("utf-8")
+    assert "共 4 件：未及时响应 4 件" in text
+    text = report(stack, "accountability", "--month", "2025-03",
+                  "--tickets", "1").stdout.decode("utf-8")
+    assert "列出扣分原因最多的 1 件" in text
+    for bad in ("0", "-1", "x", "1x", "all2", "2000000"):
+        r = report(stack, "accountability", "--month", "2025-03", "--tickets", bad, check=False)
+        assert r.returncode == 2, bad
+        assert b"--tickets" in r.stderr
 
 
 # ------------------------------------------------------------------ formats
