@@ -233,3 +233,41 @@ BEGIN
     RETURN NULL;
 END
 $$;
+
+-- The reasons a ticket cost its unit points, as bits (the accountability
+-- report aggregates a ticket's marks with bit_or): in the alphabetical order
+-- of their names, so that the names below come out sorted.
+CREATE OR REPLACE FUNCTION minhu_report_reason_bits(m report_marks, sat_min integer)
+    RETURNS integer LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE m.reason
+        WHEN 'callback' THEN CASE WHEN NOT m.responded THEN 1 ELSE 0 END
+                           | CASE WHEN NOT m.resolved THEN 128 ELSE 0 END
+                           | CASE WHEN coalesce(m.satisfaction, 0) < sat_min THEN 256 ELSE 0 END
+        WHEN 'overdue_accept' THEN 2
+        WHEN 'overdue_assist' THEN 4
+        WHEN 'overdue_contact' THEN 8
+        WHEN 'overdue_reply' THEN 16
+        WHEN 'reopened' THEN 32
+        WHEN 'returned' THEN 64
+        ELSE 0 END
+$$;
+
+CREATE OR REPLACE FUNCTION minhu_report_reason_names(bits integer)
+    RETURNS text LANGUAGE sql IMMUTABLE AS $$
+    SELECT concat_ws(',',
+        CASE WHEN bits & 1 <> 0 THEN 'not_responded' END,
+        CASE WHEN bits & 2 <> 0 THEN 'overdue_accept' END,
+        CASE WHEN bits & 4 <> 0 THEN 'overdue_assist' END,
+        CASE WHEN bits & 8 <> 0 THEN 'overdue_contact' END,
+        CASE WHEN bits & 16 <> 0 THEN 'overdue_reply' END,
+        CASE WHEN bits & 32 <> 0 THEN 'reopened' END,
+        CASE WHEN bits & 64 <> 0 THEN 'returned' END,
+        CASE WHEN bits & 128 <> 0 THEN 'unresolved' END,
+        CASE WHEN bits & 256 <> 0 THEN 'unsatisfied' END)
+$$;
+
+CREATE OR REPLACE FUNCTION minhu_report_reason_count(bits integer)
+    RETURNS integer LANGUAGE sql IMMUTABLE AS $$
+    SELECT (bits & 1) + (bits >> 1 & 1) + (bits >> 2 & 1) + (bits >> 3 & 1) + (bits >> 4 & 1)
+         + (bits >> 5 & 1) + (bits >> 6 & 1) + (bits >> 7 & 1) + (bits >> 8 & 1)
+$$;

@@ -203,20 +203,18 @@ const char store_report_ranking_sql[] =
     "  WHERE e.action = 'approve_return' AND e.at >= b.lo AND e.at < b.hi"                         \
     "    AND r.unit = ANY ($2::text[])) "
 
-/* x(unit, ticket_id, reasons): the tickets behind the figures of the units
- * $2 in the month $1, from the marks alone, each with its reasons sorted. */
-#define MARKED_TICKETS                                                                             \
-    "x AS ("                                                                                       \
-    " SELECT m.unit, m.ticket_id, array_agg(DISTINCT r.reason ORDER BY r.reason) AS reasons"       \
-    " FROM report_marks m"                                                                         \
-    " CROSS JOIN LATERAL unnest(CASE WHEN m.reason <> 'callback' THEN ARRAY[m.reason]"             \
-    "   ELSE ARRAY[CASE WHEN NOT m.responded THEN 'not_responded' END,"                            \
-    "              CASE WHEN NOT m.resolved THEN 'unresolved' END,"                                \
-    "              CASE WHEN coalesce(m.satisfaction, 0) < coalesce((SELECT CASE WHEN"             \
-    "                   count_basic_satisfied THEN 3 ELSE 4 END FROM report_settings"              \
-    "                   WHERE id = 1), 3) THEN 'unsatisfied' END] END) AS r(reason)"               \
-    " WHERE m.month = $1::date AND m.unit = ANY ($2::text[]) AND r.reason IS NOT NULL"             \
-    " GROUP BY m.unit, m.ticket_id)"
+/* Tickets per reason, the columns named after the reasons (the report's
+ * keys), in the bit order of minhu_report_reason_bits(). */
+#define REASON_COUNT(BIT, NAME) " count(*) FILTER (WHERE x.bits & " BIT " <> 0) AS " NAME
+#define REASON_COUNTS                                                                                                                          \
+    REASON_COUNT("1", "not_responded")                                                                                                         \
+    "," REASON_COUNT("2", "overdue_accept") "," REASON_COUNT("4", "overdue_assist") "," REASON_COUNT("8", "overdue_contact") "," REASON_COUNT( \
+        "16",                                                                                                                                  \
+        "overdue_reply") "," REASON_COUNT("32",                                                                                                \
+                                          "reopened") "," REASON_COUNT("64",                                                                   \
+                                                                       "returned") "," REASON_COUNT("128",                                     \
+                                                                                                    "unresolved") "," REASON_COUNT("256",      \
+                                                                                                                                   "unsatisfied")
 
 /* One row per (unit, ticket) of x(unit, ticket_id, reason). */
 #define TICKET_ROWS                                                                                \
@@ -282,26 +280,33 @@ static const ReportStmt report_stmts[REPORT__COUNT] = {
 
     [REPORT_BASELINE] = {BASELINE_QUERY " ORDER BY us.unit", 1},
 
+    /* Each black-listed unit's tickets from its marks alone (x: one row
+     * per ticket, its reasons as bits; c: the unit's counts, on every row),
+     * then only the tickets listed are read, by primary key, in id order. */
     [REPORT_TICKETS] =
-        {"WITH " MARKED_TICKETS ", y AS (SELECT x.*, row_number() OVER (PARTITION BY x.unit"
-         "   ORDER BY cardinality(x.reasons) DESC, x.ticket_id) AS rn FROM x) "
-         "SELECT y.unit, t.number, t.id::text, t.title, t.category, t.category_name, t.status,"
-         " array_to_string(y.reasons, ','), t.cb_contacted, t.cb_resolved, t.cb_satisfaction "
-         "FROM y CROSS JOIN LATERAL (SELECT t.*, (SELECT c.name FROM categories c"
-         "   WHERE c.code = t.category) AS category_name"
-         "   FROM tickets t WHERE t.id = y.ticket_id LIMIT 1) t "
-         "WHERE $3::integer IS NULL OR y.rn <= $3::integer "
-         "ORDER BY y.unit, CASE WHEN $3::integer IS NULL THEN 0 ELSE -cardinality(y.reasons) END,"
-         " t.number",
+        {"WITH x AS MATERIALIZED ("
+         "  SELECT m.unit, m.ticket_id, bit_or(minhu_report_reason_bits(m, s.sat_min)) AS bits"
+         "  FROM report_marks m, (SELECT coalesce((SELECT CASE WHEN count_basic_satisfied"
+         "     THEN 3 ELSE 4 END FROM report_settings WHERE id = 1), 3) AS sat_min) s"
+         "  WHERE m.month = $1::date AND m.unit = ANY ($2::text[])"
+         "  GROUP BY m.unit, m.ticket_id),"
+         " c AS (SELECT x.unit, count(*) AS total," REASON_COUNTS " FROM x WHERE x.bits <> 0"
+         "  GROUP BY x.unit),"
+         " y AS (SELECT x.unit, x.ticket_id, x.bits, row_number() OVER (PARTITION BY x.unit"
+         "  ORDER BY minhu_report_reason_count(x.bits) DESC, x.ticket_id) AS rn"
+         "  FROM x WHERE x.bits <> 0),"
+         " l AS (SELECT y.unit, y.bits, t.* FROM (SELECT * FROM y"
+         "   WHERE $3::integer IS NULL OR y.rn <= $3::integer ORDER BY y.ticket_id) y"
+         "  CROSS JOIN LATERAL (SELECT t.number, t.id, t.title, t.category, t.status,"
+         "   t.cb_contacted, t.cb_resolved, t.cb_satisfaction FROM tickets t"
+         "   WHERE t.id = y.ticket_id LIMIT 1) t OFFSET 0) "
+         "SELECT l.unit, l.number, l.id::text, l.title, l.category, g.name, l.status,"
+         " minhu_report_reason_names(l.bits), l.cb_contacted, l.cb_resolved, l.cb_satisfaction,"
+         " c.* "
+         "FROM l JOIN c ON c.unit = l.unit LEFT JOIN categories g ON g.code = l.category "
+         "ORDER BY l.unit, CASE WHEN $3::integer IS NULL THEN 0"
+         " ELSE -minhu_report_reason_count(l.bits) END, l.number",
          3},
-
-    [REPORT_TICKET_COUNTS] = {"WITH " MARKED_TICKETS " "
-                              "SELECT x.unit, r.reason, count(*) FROM x"
-                              " CROSS JOIN LATERAL unnest(x.reasons) AS r(reason)"
-                              " GROUP BY x.unit, r.reason "
-                              "UNION ALL SELECT x.unit, NULL, count(*) FROM x GROUP BY x.unit "
-                              "ORDER BY 1, 2",
-                              2},
 
     [REPORT_TICKETS_RAW] = {TICKET_REASONS TICKET_ROWS, 2},
 

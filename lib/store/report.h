@@ -29,9 +29,8 @@ typedef enum ReportStmtId {
     REPORT_BASELINE,       /* $1 month: the same from the raw tables */
     REPORT_TICKETS,        /* $1 month, $2 units text[], $3 rows per unit or NULL (all, by
                               number; else the most reasons first): the tickets behind the
-                              figures */
-    REPORT_TICKET_COUNTS,  /* $1 month, $2 units text[]: unit, reason, tickets (reason NULL:
-                              all of the unit's) */
+                              figures; from column 11 on, the unit's counts (unit, total,
+                              then one column per reason, named after it) */
     REPORT_TICKETS_RAW,    /* the same from the raw tables (the drill-down's baseline) */
     REPORT_TREND,          /* $1 month, $2 units text[]: 12 months of counts, city and units */
     REPORT_HOT_CATEGORIES, /* $1 month: tickets per category, month and 3 before */
