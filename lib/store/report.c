@@ -238,12 +238,19 @@ const char store_report_ranking_sql[] =
 
 /* Hotspots: tickets created in $1's month (n) and in the three months before
  * (prev3) per category, area and address ($2: how many addresses).  Rows
- * come by n, highest first: the decoder's and the builder's contract. */
+ * come by n, highest first: the decoder's and the builder's contract.  For
+ * the month in progress the months before count over the same span (the
+ * same days and hours since the 1st), so that a month so far is compared
+ * like with like. */
+#define PREV3                                                                                      \
+    " count(*) FILTER (WHERE t.created_at < " MONTH_LO " AND (now() >= " MONTH_HI                  \
+    "   OR t.created_at - (date_trunc('month', t.created_at AT TIME ZONE 'Asia/Shanghai')"         \
+    "      AT TIME ZONE 'Asia/Shanghai') < now() - " MONTH_LO "))::int AS prev3"
+
 const char store_report_hot_categories_sql[] =
     "SELECT g.category, c.name, g.n, g.prev3 "
     "FROM (SELECT t.category,"
-    "  count(*) FILTER (WHERE t.created_at >= " MONTH_LO ")::int AS n,"
-    "  count(*) FILTER (WHERE t.created_at < " MONTH_LO ")::int AS prev3"
+    "  count(*) FILTER (WHERE t.created_at >= " MONTH_LO ")::int AS n," PREV3
     " FROM tickets t WHERE" CREATED_IN_FOUR_MONTHS " GROUP BY t.category) g"
     " LEFT JOIN categories c ON c.code = g.category "
     "ORDER BY g.n DESC, g.category";
@@ -251,8 +258,7 @@ const char store_report_hot_categories_sql[] =
 const char store_report_hot_areas_sql[] =
     "SELECT g.area, u.name, g.n, g.prev3 "
     "FROM (SELECT t.area,"
-    "  count(*) FILTER (WHERE t.created_at >= " MONTH_LO ")::int AS n,"
-    "  count(*) FILTER (WHERE t.created_at < " MONTH_LO ")::int AS prev3"
+    "  count(*) FILTER (WHERE t.created_at >= " MONTH_LO ")::int AS n," PREV3
     " FROM tickets t WHERE" CREATED_IN_FOUR_MONTHS "   AND t.area IS NOT NULL"
     " GROUP BY t.area) g"
     " LEFT JOIN units u ON u.code = g.area "
@@ -261,8 +267,7 @@ const char store_report_hot_areas_sql[] =
 const char store_report_hot_addresses_sql[] =
     "SELECT g.area, u.name, g.address, g.n, g.prev3 "
     "FROM (SELECT t.area, t.address,"
-    "  count(*) FILTER (WHERE t.created_at >= " MONTH_LO ")::int AS n,"
-    "  count(*) FILTER (WHERE t.created_at < " MONTH_LO ")::int AS prev3"
+    "  count(*) FILTER (WHERE t.created_at >= " MONTH_LO ")::int AS n," PREV3
     " FROM tickets t WHERE" CREATED_IN_FOUR_MONTHS "   AND t.address IS NOT NULL"
     " GROUP BY t.area, t.address) g"
     " LEFT JOIN units u ON u.code = g.area "

@@ -208,6 +208,41 @@ def test_without_a_month_it_is_the_current_month_so_far(stack, month):
     assert ranking.status == 200 and ranking.json["month"] < doc["month"]
 
 
+def test_the_month_so_far_is_compared_with_the_same_span_before(stack, month):
+    """On the 22nd at 15:00, each of the three months before counts from its
+    1st to its 22nd at 15:00: a ticket later in those months is not in the
+    average, one earlier is."""
+    now = datetime.datetime.now(CST)
+    first = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    span = now - first
+    rows, inside = [], 0
+    for back in (1, 2, 3):
+        y, m = first.year, first.month - back
+        while m < 1:
+            y, m = y - 1, m + 12
+        start = first.replace(year=y, month=m)
+        end = first if back == 1 else (start + datetime.timedelta(days=32)).replace(day=1)
+        rows.append((start + span / 2, "1003", S6, "含光路 1 号"))   # inside the span
+        inside += 1
+        later = start + span + datetime.timedelta(hours=1)
+        if later < end:
+            rows.append((later, "1003", S6, "含光路 1 号"))          # after it: not counted
+    this_month = now.strftime("%Y-%m")
+    rows += [(first + span / 2, "1003", S6, "含光路 1 号")] * 2
+    insert(stack, rows)
+    doc = api(stack, "?month=" + this_month)
+    entry = next(c for c in doc["categories"] if c["code"] == "1003")
+    assert entry["count"] == 2
+    assert entry["previous_average"] == round(inside / 3, 1) == 1.0
+    assert entry["growth"] == 1.0
+    assert doc == cli(stack, "--month", this_month)
+    # a past month is compared with whole months: last month's ticket after
+    # the span counts for it
+    last = (first - datetime.timedelta(days=1)).strftime("%Y-%m")
+    whole = next(c for c in api(stack, "?month=" + last)["categories"] if c["code"] == "1003")
+    assert whole["count"] == len([r for r in rows if r[0].strftime("%Y-%m") == last])
+
+
 # ------------------------------------------------------------------ refusals
 
 

@@ -196,7 +196,7 @@ function hotBody(r, month) {
   const place = (e) => [e.address, h('span', { class: 'faint small' }, ' ' + (e.area?.name || e.area?.code || ''))];
   return h('div', { class: 'stack' },
     h('div', { class: 'small muted' }, (month === thisMonth ? `本月截至今日（${month}）` : month) +
-      `受理件数；增长较前三个月月均，增长榜只列本月 10 件以上的。`),
+      (month === thisMonth ? `受理件数；增长较前三个月同期（各月 1 日至同一天）月均，增长榜只列本月 10 件以上的。` : `受理件数；增长较前三个月月均，增长榜只列本月 10 件以上的。`)),
     hotList('分类', r.categories || [], named, 'hot-categories'),
     hotList('增长最快的分类', r.categories_growth || [], named, 'hot-growth'),
     hotList('地点', r.areas || [], named, 'hot-areas'),
