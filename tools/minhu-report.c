@@ -173,7 +173,7 @@ typedef struct Ctx {
     char month_day1[11]; /* YYYY-MM-01 */
     const char *kind;
     ReportFormat format;
-    long tickets; /* accountability: tickets listed per unit, 0 = all */
+    int tickets; /* accountability: tickets listed per unit, 0 = all */
 } Ctx;
 
 static double
@@ -368,46 +368,52 @@ add_accountability(Ctx *c, json_t *doc)
 {
     PGresult *res = NULL;
     char *codes = NULL, limit[24];
-    json_t *tickets = json_object(), *counts = json_object();
+    json_t *behind = json_object();
     const char *params[3];
+    int total;
     bool ok = false;
 
     codes = codes_array(json_object_get(doc, "black_list"));
-    if (codes == NULL || tickets == NULL || counts == NULL) {
+    if (codes == NULL || behind == NULL) {
         report_error("out of memory");
         goto done;
     }
     params[0] = c->month_day1;
     params[1] = codes;
-    snprintf(limit, sizeof limit, "%ld", c->tickets);
+    snprintf(limit, sizeof limit, "%d", c->tickets);
     params[2] = c->tickets > 0 ? limit : NULL;
     if (!run(c, REPORT_TICKETS, params, &res))
         goto done;
+    /* The unit's counts follow the ticket's columns: "total", then one
+     * column per reason, named after it. */
+    total = PQfnumber(res, "total");
+    if (total < 0) {
+        report_error("the tickets behind the figures came without their counts");
+        goto done;
+    }
     for (int r = 0; r < PQntuples(res); r++) {
         const char *unit = PQgetvalue(res, r, 0);
-        json_t *list = json_object_get(tickets, unit), *reasons = json_array(), *t;
+        json_t *b = json_object_get(behind, unit), *list = json_object_get(b, "tickets");
+        json_t *reasons = json_array(), *t;
         char *rs = strdup(PQgetvalue(res, r, 7)), *save = NULL;
 
-        if (list == NULL) {
+        if (b == NULL) {
             /* The unit's first row: its counts, over all its tickets. */
-            json_t *u =
-                json_pack("{s:I, s:{}}", "tickets_total",
-                          (json_int_t) strtoll(PQgetvalue(res, r, 12), NULL, 10), "reasons");
-
-            list = json_array();
-            if (u == NULL || list == NULL || json_object_set_new(counts, unit, u) != 0 ||
-                json_object_set_new(tickets, unit, list) != 0) {
-                json_decref(list);
+            b = json_pack("{s:I, s:{}, s:[]}", "tickets_total",
+                          (json_int_t) strtoll(PQgetvalue(res, r, total), NULL, 10), "reasons",
+                          "tickets");
+            if (b == NULL || json_object_set_new(behind, unit, b) != 0) {
                 json_decref(reasons);
                 free(rs);
                 report_error("out of memory");
                 goto done;
             }
-            for (int k = 13; k < PQnfields(res); k++) {
+            list = json_object_get(b, "tickets");
+            for (int k = total + 1; k < PQnfields(res); k++) {
                 json_int_t n = strtoll(PQgetvalue(res, r, k), NULL, 10);
 
                 if (n > 0)
-                    json_object_set_new(json_object_get(u, "reasons"), PQfname(res, k),
+                    json_object_set_new(json_object_get(b, "reasons"), PQfname(res, k),
                                         json_integer(n));
             }
         }
@@ -433,14 +439,13 @@ add_accountability(Ctx *c, json_t *doc)
                                             atoi(PQgetvalue(res, r, 10))));
         json_array_append_new(list, t);
     }
-    if (!report_accountability_add(doc, tickets, counts)) {
+    if (!report_accountability_add(doc, behind)) {
         report_error("out of memory");
         goto done;
     }
     ok = true;
 done:
-    json_decref(tickets);
-    json_decref(counts);
+    json_decref(behind);
     free(codes);
     PQclear(res);
     return ok;
@@ -791,16 +796,12 @@ main(int argc, char **argv)
     }
     c.tickets = c.format == REPORT_FORMAT_CSV ? 0 : REPORT_TICKETS_SHOWN;
     if (a.given[OPT_TICKETS]) {
-        char *end = NULL;
-
         c.tickets = strcmp(a.value[OPT_TICKETS], "all") == 0
                         ? 0
-                        : (a.value[OPT_TICKETS][0] >= '1' && a.value[OPT_TICKETS][0] <= '9'
-                               ? strtol(a.value[OPT_TICKETS], &end, 10)
-                               : -1);
-        if (c.tickets < 0 || (end != NULL && (*end != '\0' || c.tickets > 1000000))) {
-            report_error("invalid --tickets \"%s\" (expected 1 to 1000000 or all)",
-                         a.value[OPT_TICKETS]);
+                        : report_count_parse(a.value[OPT_TICKETS], REPORT_TICKETS_MAX);
+        if (c.tickets < 0) {
+            report_error("invalid --tickets \"%s\" (expected 1 to %d or all)", a.value[OPT_TICKETS],
+                         REPORT_TICKETS_MAX);
             return usage_error();
         }
     }

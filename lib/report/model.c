@@ -178,7 +178,7 @@ find_unit(const json_t *doc, const char *code)
 }
 
 static json_t *
-listed(const json_t *entry, json_t *tickets, json_t *counts, bool with_tickets)
+listed(const json_t *entry, json_t *behind, bool with_tickets)
 {
     json_t *o = json_object();
     const char *code = json_string_value(json_object_get(json_object_get(entry, "unit"), "code"));
@@ -191,20 +191,21 @@ listed(const json_t *entry, json_t *tickets, json_t *counts, bool with_tickets)
     json_object_set(o, "previous_rank", json_object_get(entry, "previous_rank"));
     json_object_set(o, "interview", json_object_get(entry, "interview"));
     if (with_tickets) {
-        json_t *list = code ? json_object_get(tickets, code) : NULL;
-        json_t *n = code ? json_object_get(counts, code) : NULL;
+        json_t *b = code ? json_object_get(behind, code) : NULL;
 
-        json_object_set_new(o, "tickets_total",
-                            json_integer(json_integer_value(json_object_get(n, "tickets_total"))));
-        json_object_set_new(o, "reasons",
-                            n ? json_incref(json_object_get(n, "reasons")) : json_object());
-        json_object_set_new(o, "tickets", list ? json_incref(list) : json_array());
+        if (b != NULL) {
+            json_object_update(o, b);
+        } else {
+            json_object_set_new(o, "tickets_total", json_integer(0));
+            json_object_set_new(o, "reasons", json_object());
+            json_object_set_new(o, "tickets", json_array());
+        }
     }
     return o;
 }
 
 bool
-report_accountability_add(json_t *doc, json_t *tickets, json_t *counts)
+report_accountability_add(json_t *doc, json_t *behind)
 {
     json_t *red = json_array(), *black = json_array(), *code;
     size_t i;
@@ -216,14 +217,14 @@ report_accountability_add(json_t *doc, json_t *tickets, json_t *counts)
     {
         json_t *e = find_unit(doc, json_string_value(code));
 
-        if (e != NULL && json_array_append_new(red, listed(e, tickets, counts, false)) != 0)
+        if (e != NULL && json_array_append_new(red, listed(e, behind, false)) != 0)
             goto done;
     }
     json_array_foreach(json_object_get(doc, "black_list"), i, code)
     {
         json_t *e = find_unit(doc, json_string_value(code));
 
-        if (e != NULL && json_array_append_new(black, listed(e, tickets, counts, true)) != 0)
+        if (e != NULL && json_array_append_new(black, listed(e, behind, true)) != 0)
             goto done;
     }
     json_object_set_new(doc, "accountability", json_pack("{s:O, s:O}", "red", red, "black", black));
@@ -235,7 +236,7 @@ done:
 }
 
 int
-report_hot_top_parse(const char *s)
+report_count_parse(const char *s, int max)
 {
     int v = 0;
 
@@ -245,10 +246,16 @@ report_hot_top_parse(const char *s)
         if (*s < '0' || *s > '9')
             return -1;
         v = v * 10 + (*s - '0');
-        if (v > REPORT_HOT_TOP_MAX)
+        if (v > max)
             return -1;
     }
     return v >= 1 ? v : -1;
+}
+
+int
+report_hot_top_parse(const char *s)
+{
+    return report_count_parse(s, REPORT_HOT_TOP_MAX);
 }
 
 /* An entry of a hotspot list, with what the growth list is ordered by. */

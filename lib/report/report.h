@@ -60,13 +60,13 @@ json_t *report_ranking_json(const char *month, const char *kind, const RankSetti
 /*
  * Adds the accountability block to a ranking document: "red" and "black",
  * one entry per listed unit (unit, rank, score, interview, and for the black
- * list "tickets_total", "reasons" and "tickets").  tickets maps a unit code
- * to an array of ticket objects (all of the unit's, or the first of them);
- * counts maps a unit code to {"tickets_total": N, "reasons": {REASON: N}}
- * covering all of them.  Both borrowed; their values are copied by
- * reference.  Returns false when out of memory.
+ * list "tickets_total", "reasons" and "tickets").  behind maps a unit code
+ * to {"tickets_total": N, "reasons": {REASON: N}, "tickets": [...]}: the
+ * counts over all of the unit's tickets, and the tickets listed (all, or
+ * the first of them); a unit without an entry has none.  Borrowed; its
+ * values are copied by reference.  Returns false when out of memory.
  */
-bool report_accountability_add(json_t *doc, json_t *tickets, json_t *counts);
+bool report_accountability_add(json_t *doc, json_t *behind);
 
 /* Entries per hotspot list: the default, and the most a caller may ask for. */
 #define REPORT_HOT_TOP_DEFAULT 10
@@ -75,8 +75,11 @@ bool report_accountability_add(json_t *doc, json_t *tickets, json_t *counts);
 /* A place or category needs this many tickets in the month to be listed as growing. */
 #define REPORT_HOT_GROWTH_MIN 10
 
-/* Parses a number of hotspot entries ("1" to REPORT_HOT_TOP_MAX, decimal
- * digits only); -1 when s is anything else. */
+/* Parses a count from "1" to max (decimal digits only); -1 when s is
+ * anything else. */
+int report_count_parse(const char *s, int max);
+
+/* report_count_parse(s, REPORT_HOT_TOP_MAX): a number of hotspot entries. */
 int report_hot_top_parse(const char *s);
 
 /*
@@ -100,8 +103,9 @@ char *report_json_text(const json_t *doc, bool pretty);
  */
 Err report_render(FILE *out, const json_t *doc, ReportKind k, ReportFormat f, ErrInfo *ei);
 
-/* At most this many tickets per unit are written in text and HTML; CSV and
- * JSON carry them all. */
+/* Tickets listed per black-listed unit unless asked otherwise (CSV: all),
+ * and the most that may be asked for. */
 #define REPORT_TICKETS_SHOWN 200
+#define REPORT_TICKETS_MAX 1000000
 
 #endif

@@ -30,6 +30,12 @@ test_top_parse(void)
     CHECK_INT(report_hot_top_parse(" 5"), -1);
     CHECK_INT(report_hot_top_parse("5 "), -1);
     CHECK_INT(report_hot_top_parse("2.5"), -1);
+    /* the same parser with another bound: accountability's --tickets */
+    CHECK_INT(report_count_parse("1000000", REPORT_TICKETS_MAX), REPORT_TICKETS_MAX);
+    CHECK_INT(report_count_parse("1000001", REPORT_TICKETS_MAX), -1);
+    CHECK_INT(report_count_parse("200", REPORT_TICKETS_MAX), 200);
+    CHECK_INT(report_count_parse("1x", REPORT_TICKETS_MAX), -1);
+    CHECK_INT(report_count_parse("all", REPORT_TICKETS_MAX), -1);
 }
 
 /* The codes of doc's list key, comma-separated, into buf. */
